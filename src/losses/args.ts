@@ -1,0 +1,101 @@
+/** Argument handling shared by the losses: tensor conversion, option names, common shape checks. */
+import { LosskitTypeError, RuntimeError, ValueError, check, warn } from '../errors.js';
+import { isFloating, type DType } from '../tensor/dtype.js';
+import { sameShape, torchSize } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/creation.js';
+import { torchTypeName } from '../ops/reduce.js';
+
+/**
+ * Converts a loss argument to a Tensor: Tensors pass through, numbers and nested arrays become
+ * float32 tensors (or `dtype`). Anything else is refused with the argument's name.
+ */
+export function arg(fn: string, name: string, x: unknown, dtype?: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number' || Array.isArray(x) || ArrayBuffer.isView(x)) {
+    return tensor(x as any, dtype ? { dtype } : {});
+  }
+  throw new LosskitTypeError(
+    `${fn}(): argument '${name}' must be a Tensor, a number or nested arrays of numbers, but got ${describe(x)}`,
+  );
+}
+
+/** Like {@link arg}, for optional tensor options (`weight`, `posWeight`): null/undefined stay absent. */
+export function optionalArg(fn: string, name: string, x: unknown): Tensor | undefined {
+  return x === undefined || x === null ? undefined : arg(fn, name, x);
+}
+
+function describe(x: unknown): string {
+  if (x === undefined) return 'undefined';
+  if (x === null) return 'null';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return `${typeof x} ${JSON.stringify(x)}`;
+}
+
+const snakeToCamel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Refuses option names a loss does not know, the way Python refuses an unexpected keyword
+ * argument, and points at the camelCase spelling when a snake_case one was used.
+ */
+export function checkOptions(fn: string, opts: object | undefined, allowed: readonly string[]): void {
+  if (opts === undefined || opts === null) return;
+  check(typeof opts === 'object', LosskitTypeError, () => `${fn}(): options must be an object, got ${describe(opts)}`);
+  for (const key of Object.keys(opts)) {
+    if (allowed.includes(key)) continue;
+    const camel = snakeToCamel(key);
+    const hint = camel !== key && allowed.includes(camel) ? ` (did you mean '${camel}'?)` : ` (expected one of: ${allowed.join(', ')})`;
+    throw new LosskitTypeError(`${fn}() got an unexpected keyword argument '${key}'${hint}`);
+  }
+}
+
+export function checkNumber(fn: string, name: string, v: unknown): number {
+  check(typeof v === 'number', LosskitTypeError, () => `${fn}(): argument '${name}' must be a number, but got ${describe(v)}`);
+  return v;
+}
+
+export function checkBool(fn: string, name: string, v: unknown): boolean {
+  check(typeof v === 'boolean', LosskitTypeError, () => `${fn}(): argument '${name}' must be a boolean, but got ${describe(v)}`);
+  return v;
+}
+
+export function checkInt(fn: string, name: string, v: unknown): number {
+  check(
+    typeof v === 'number' && Number.isInteger(v),
+    LosskitTypeError,
+    () => `${fn}(): argument '${name}' must be an integer, but got ${describe(v)}`,
+  );
+  return v;
+}
+
+/**
+ * The regression losses' size rule: a target of another size is broadcast with PyTorch's warning
+ * (it is nearly always a bug, such as (N) against (N, 1)); sizes that cannot broadcast throw.
+ */
+export function warnIfSizesDiffer(input: Tensor, target: Tensor): void {
+  if (sameShape(input.shape, target.shape)) return;
+  warn(
+    `Using a target size (${torchSize(target.shape)}) that is different to the input size (${torchSize(input.shape)}). ` +
+      'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
+  );
+}
+
+/** PyTorch's C++ losses refuse integer inputs with `"<kernel>" not implemented for 'Long'`. */
+export function requireFloat(kernel: string, dtype: DType): void {
+  check(isFloating(dtype), RuntimeError, () => `"${kernel}" not implemented for '${torchTypeName(dtype)}'`);
+}
+
+/** Class weights and the like are constants in PyTorch: asking for their gradient is an error. */
+export function notDifferentiable(kernel: string, name: string, t: Tensor | undefined): void {
+  check(
+    !t?.requiresGrad,
+    RuntimeError,
+    () =>
+      `The function '${kernel}' is not differentiable with respect to argument '${name}'. This input cannot have requires_grad True.`,
+  );
+}
+
+/** A same-size check with the ValueError PyTorch's Python wrappers raise. */
+export function requireSameSize(input: Tensor, target: Tensor, message: () => string): void {
+  check(sameShape(input.shape, target.shape), ValueError, message);
+}

@@ -1,0 +1,74 @@
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { RuntimeError, check } from '../errors.js';
+import { logSigmoidOf, pointwise, promoted, sigmoidOf } from '../ops/elementwise.js';
+import { torchTypeName } from '../ops/reduce.js';
+import { isFloating } from '../tensor/dtype.js';
+import { broadcastShapes, torchSize } from '../tensor/shape.js';
+import { arg, checkOptions, notDifferentiable, optionalArg, requireSameSize } from './args.js';
+import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+
+export interface BCEWithLogitsLossOptions extends ReductionOptions {
+  /** Rescales each element's loss; broadcast against the target. */
+  weight?: TensorLike | null;
+  /** Weight of the positive examples, broadcast against the target (usually `(C)`, one per class). */
+  posWeight?: TensorLike | null;
+}
+
+/**
+ * Binary cross entropy on raw scores (logits): sigmoid and BCE in one numerically stable step.
+ *
+ * Unreduced: `l = -w [p y log σ(x) + (1 - y) log(1 - σ(x))]` with `p = posWeight`, computed as
+ * PyTorch 2.x does, `(1 - y) x - (1 + (p - 1) y) log σ(x)`, so logits of ±100 are fine.
+ * Gradient with respect to x: `w ((p y + 1 - y) σ(x) - p y)`, i.e. `w (σ(x) - y)` without posWeight.
+ * Infinite logits give NaN, as in PyTorch.
+ *
+ * @param input `(*)` logits.
+ * @param target `(*)` the same shape, usually in [0, 1] (not checked, as in PyTorch).
+ * @throws ValueError if the target's size differs from the input's.
+ * @throws RuntimeError for integer targets, or a weight/posWeight that does not broadcast.
+ * @example
+ * F.binaryCrossEntropyWithLogits(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(-0.1867)'
+ */
+export function binaryCrossEntropyWithLogits(input: TensorLike, target: TensorLike, opts: BCEWithLogitsLossOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', opts, ['reduction', 'sizeAverage', 'reduce', 'weight', 'posWeight']);
+  const x = arg('binaryCrossEntropyWithLogits', 'input', input);
+  const y = arg('binaryCrossEntropyWithLogits', 'target', target);
+  requireSameSize(x, y, () => `Target size (${torchSize(y.shape)}) must be the same as input size (${torchSize(x.shape)})`);
+  const reduction = resolveReduction(opts);
+  const weight = optionalArg('binaryCrossEntropyWithLogits', 'weight', opts.weight);
+  const posWeight = optionalArg('binaryCrossEntropyWithLogits', 'posWeight', opts.posWeight);
+  notDifferentiable('binary_cross_entropy_with_logits', 'weight', weight);
+  notDifferentiable('binary_cross_entropy_with_logits', 'pos_weight', posWeight);
+  const dtype = promoted(x, y);
+  check(
+    isFloating(dtype) && isFloating(y.dtype),
+    RuntimeError,
+    () => `result type ${torchTypeName(isFloating(dtype) ? dtype : 'float32')} can't be cast to the desired output type ${torchTypeName(y.dtype)} (targets must be floating point)`,
+  );
+  if (weight) broadcastShapes(y.shape, weight.shape);
+  let loss: Tensor;
+  if (posWeight) {
+    broadcastShapes(y.shape, posWeight.shape);
+    loss = pointwise(
+      'BinaryCrossEntropyWithLogitsBackward',
+      [x, y, posWeight],
+      promoted(x, y, posWeight),
+      (a, t, p) => (1 - t) * a - (1 + (p - 1) * t) * logSigmoidOf(a),
+      [
+        (a, t, p, _y, g) => g * ((p * t + 1 - t) * sigmoidOf(a) - p * t),
+        (a, _t, p, _y, g) => g * (-a - (p - 1) * logSigmoidOf(a)),
+        null,
+      ],
+    );
+  } else {
+    loss = pointwise(
+      'BinaryCrossEntropyWithLogitsBackward',
+      [x, y],
+      dtype,
+      (a, t) => (1 - t) * a - logSigmoidOf(a),
+      [(a, t, _c, _y, g) => g * (sigmoidOf(a) - t), (a, _t, _c, _y, g) => -g * a],
+    );
+  }
+  if (weight) loss = loss.mul(weight);
+  return reduce(loss, reduction);
+}

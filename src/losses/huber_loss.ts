@@ -1,0 +1,52 @@
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { RuntimeError, check } from '../errors.js';
+import { pointwise, promoted } from '../ops/elementwise.js';
+import { arg, checkNumber, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
+import { reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
+
+export interface HuberLossOptions {
+  reduction?: string;
+  /** Where the loss changes from quadratic to linear (default 1, must be > 0). */
+  delta?: number;
+  /** PyTorch 2.x: per-element weights of the input's size; 'mean' stays Σ w·l / numel. */
+  weight?: TensorLike | null;
+}
+
+/**
+ * Huber loss: quadratic for small errors, linear (with slope delta) for large ones.
+ *
+ * Unreduced, with `d = x - y`: `l = 0.5 d^2` if `|d| < delta`, else `delta (|d| - 0.5 delta)`.
+ * Equal to `delta * smoothL1Loss(beta = delta)`. Its gradient is `clamp(d, -delta, delta)`.
+ * The result keeps the input's dtype.
+ *
+ * @param input `(*)` predictions.
+ * @param target `(*)` targets, the same shape (another shape is broadcast with a warning).
+ * @throws RuntimeError for delta <= 0, integer inputs or shapes that cannot be broadcast.
+ * @throws ValueError for an unknown reduction, or a `weight` not of the input's size.
+ * @example
+ * F.huberLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(0.6250)'
+ */
+export function huberLoss(input: TensorLike, target: TensorLike, opts: HuberLossOptions = {}): Tensor {
+  checkOptions('huberLoss', opts, ['reduction', 'delta', 'weight']);
+  const delta = checkNumber('huberLoss', 'delta', opts.delta ?? 1);
+  const x = arg('huberLoss', 'input', input);
+  const y = arg('huberLoss', 'target', target);
+  warnIfSizesDiffer(x, y);
+  const weight = optionalArg('huberLoss', 'weight', opts.weight);
+  const reduction = weight ? opts.reduction ?? 'mean' : resolveReduction(opts, { legacy: false });
+  requireFloat('huber_cpu', promoted(x, y));
+  check(delta > 0, RuntimeError, () => `huber_loss does not support non-positive values for delta. (got delta=${delta})`);
+  const dl = (d: number): number => (d <= -delta ? -delta : d >= delta ? delta : d);
+  const loss = pointwise(
+    'HuberLossBackward',
+    [x, y],
+    x.dtype, // PyTorch allocates the result like the input
+    (a, b) => {
+      const z = Math.abs(a - b);
+      return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+    },
+    [(a, b, _c, _y, g) => g * dl(a - b), (a, b, _c, _y, g) => -g * dl(a - b)],
+  );
+  if (weight) return reduceElementwiseWeighted(loss, weight, x.shape, reduction, 'elements');
+  return reduce(loss, reduction);
+}

@@ -1,0 +1,39 @@
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { pointwise, promoted } from '../ops/elementwise.js';
+import { arg, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
+import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
+
+export interface MSELossOptions extends ReductionOptions {
+  /** PyTorch 2.x: per-element weights of the input's size; 'mean' becomes Σ w·l / Σ w. */
+  weight?: TensorLike | null;
+}
+
+/**
+ * Mean squared error: the average of squared differences.
+ *
+ * Unreduced: `l_i = (x_i - y_i)^2`; `'mean'` divides the sum by the number of elements. Its
+ * gradient `2 (x - y)` grows with the error, so large errors (and outliers) dominate.
+ *
+ * @param input `(*)` predictions.
+ * @param target `(*)` targets, the same shape (another shape is broadcast with a warning).
+ * @throws RuntimeError for integer inputs or shapes that cannot be broadcast.
+ * @throws ValueError for an unknown reduction, or a `weight` not of the input's size.
+ * @example
+ * F.mseLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.5000)'
+ */
+export function mseLoss(input: TensorLike, target: TensorLike, opts: MSELossOptions = {}): Tensor {
+  checkOptions('mseLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'weight']);
+  const x = arg('mseLoss', 'input', input);
+  const y = arg('mseLoss', 'target', target);
+  warnIfSizesDiffer(x, y);
+  const weight = optionalArg('mseLoss', 'weight', opts.weight);
+  const reduction = weight ? opts.reduction ?? 'mean' : resolveReduction(opts);
+  const dtype = promoted(x, y);
+  requireFloat('mse_cpu', dtype);
+  const loss = pointwise('MseLossBackward', [x, y], dtype, (a, b) => (a - b) * (a - b), [
+    (a, b, _c, _y, g) => 2 * (a - b) * g,
+    (a, b, _c, _y, g) => -2 * (a - b) * g,
+  ]);
+  if (weight) return reduceElementwiseWeighted(loss, weight, x.shape, reduction, 'weights');
+  return reduce(loss, reduction);
+}

@@ -1,0 +1,346 @@
+/**
+ * Elementwise operations with broadcasting, each forward next to its derivative.
+ *
+ * Everything here goes through {@link pointwise}: a scalar function of up to three broadcast
+ * inputs plus, per input, its partial derivative. Losses use the same mechanism for their fused
+ * elementwise formulas, so a loss's gradient is the exact derivative PyTorch's kernel uses, not
+ * whatever a chain of primitives happens to give at kinks and infinities.
+ */
+import { LosskitTypeError, RuntimeError, check } from '../errors.js';
+import { record } from '../autograd/graph.js';
+import {
+  type DType,
+  type NumberArray,
+  allocate,
+  asNumbers,
+  isFloating,
+  resultType,
+} from '../tensor/dtype.js';
+import { broadcastIndex, broadcastShapes, numelOf } from '../tensor/shape.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { tensor } from '../tensor/creation.js';
+
+/** Value of an elementwise function at (a, b, c); unused arguments are 0. */
+export type Fn = (a: number, b: number, c: number) => number;
+/** Gradient contribution to one input: the partial derivative times `g`; `y` is the forward value. */
+export type Deriv = (a: number, b: number, c: number, y: number, g: number) => number;
+
+/** Converts anything tensor-like to a Tensor; plain numbers become wrapped scalars. */
+export function toTensor(x: TensorLike, dtype?: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') {
+    return new Tensor(Float64Array.of(x), [], { wrapped: true });
+  }
+  if (typeof x === 'boolean') return new Tensor(Uint8Array.of(x ? 1 : 0), [], { wrapped: true });
+  if (x === null || x === undefined) {
+    throw new LosskitTypeError(`expected a Tensor, a number or nested arrays, got ${String(x)}`);
+  }
+  return tensor(x as any, dtype ? { dtype } : {});
+}
+
+/** The dtype a wrapped JS number takes for promotion: integers count as int64, others as float. */
+function participant(t: Tensor): { dtype: DType; ndim: number; wrapped: boolean } {
+  if (t.wrapped && t.dtype === 'float64') {
+    return { dtype: Number.isInteger(t.data[0]) ? 'int64' : 'float64', ndim: 0, wrapped: true };
+  }
+  return { dtype: t.dtype, ndim: t.ndim, wrapped: t.wrapped };
+}
+
+export function promoted(...ts: Tensor[]): DType {
+  return resultType(ts.map(participant));
+}
+
+/** Where an input's value for output element k comes from: itself (k), one constant, or an index map. */
+interface Source {
+  vals: NumberArray;
+  mode: 0 | 1 | 2;
+  constant: number;
+  map: Int32Array | null;
+}
+
+function sourceOf(t: Tensor, outShape: readonly number[]): Source {
+  const vals = asNumbers(t.data);
+  if (t.numel === 1 && numelOf(outShape) !== 1) return { vals, mode: 1, constant: vals[0], map: null };
+  const map = broadcastIndex(t.shape, outShape);
+  return { vals, mode: map ? 2 : 0, constant: 0, map };
+}
+
+const read = (s: Source, k: number): number => (s.mode === 0 ? s.vals[k] : s.mode === 1 ? s.constant : s.vals[s.map![k]]);
+
+function evaluate(sources: Source[], n: number, f: Fn, out: Float32Array | Float64Array | Int32Array | Float64Array): void {
+  const [sa, sb, sc] = sources;
+  if (sources.length === 1) {
+    if (sa.mode === 0) {
+      const va = sa.vals;
+      for (let k = 0; k < n; k++) out[k] = f(va[k], 0, 0);
+    } else for (let k = 0; k < n; k++) out[k] = f(read(sa, k), 0, 0);
+  } else if (sources.length === 2) {
+    if (sa.mode === 0 && sb.mode === 0) {
+      const va = sa.vals;
+      const vb = sb.vals;
+      for (let k = 0; k < n; k++) out[k] = f(va[k], vb[k], 0);
+    } else for (let k = 0; k < n; k++) out[k] = f(read(sa, k), read(sb, k), 0);
+  } else {
+    for (let k = 0; k < n; k++) out[k] = f(read(sa, k), read(sb, k), read(sc, k));
+  }
+}
+
+/** Writes values computed as doubles into storage of `dtype` (bool: != 0, including NaN; int64 via BigInt). */
+function store(dtype: DType, n: number, fill: (out: Float32Array | Float64Array | Int32Array) => void) {
+  if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32') {
+    const out = allocate(dtype, n) as Float32Array | Float64Array | Int32Array;
+    fill(out);
+    return out;
+  }
+  const tmp = new Float64Array(n);
+  fill(tmp);
+  const out = allocate(dtype, n);
+  if (out instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = Number.isFinite(tmp[i]) ? BigInt(Math.trunc(tmp[i])) : 0n;
+  else for (let i = 0; i < n; i++) (out as Uint8Array)[i] = tmp[i] !== 0 ? 1 : 0;
+  return out;
+}
+
+/**
+ * Applies `f` elementwise to broadcast `inputs` and records, for each input `i` with a derivative
+ * `derivs[i]`, the backward rule `grad_i = derivs[i](a, b, c, y, g)` (summed over broadcast dims by
+ * the engine). Computes in float64 and rounds once into `outDtype`.
+ */
+export function pointwise(
+  name: string,
+  inputs: readonly Tensor[],
+  outDtype: DType,
+  f: Fn,
+  derivs: readonly (Deriv | null)[] = [],
+): Tensor {
+  const outShape = inputs.length === 1 ? [...inputs[0].shape] : broadcastShapes(...inputs.map((t) => t.shape));
+  const n = numelOf(outShape);
+  const sources = inputs.map((t) => sourceOf(t, outShape));
+  const data = store(outDtype, n, (out) => evaluate(sources, n, f, out));
+  const out = new Tensor(data, outShape);
+  if (!isFloating(outDtype) || !derivs.some((d, i) => d && inputs[i].requiresGrad)) return out;
+  const y = data as NumberArray;
+  return record(out, name, inputs, (g) => {
+    const gv = asNumbers(g.data);
+    return inputs.map((t, i) => {
+      const d = derivs[i];
+      if (!d || !t.requiresGrad) return null;
+      const gi = allocate(g.dtype, n) as Float32Array | Float64Array;
+      const [sa, sb, sc] = sources;
+      for (let k = 0; k < n; k++) {
+        gi[k] = d(read(sa, k), sb ? read(sb, k) : 0, sc ? read(sc, k) : 0, y[k], gv[k]);
+      }
+      return new Tensor(gi, outShape);
+    });
+  });
+}
+
+/** A differentiable elementwise op's dtype: the promoted one, made floating when `float` says so. */
+function floatDtype(...ts: Tensor[]): DType {
+  const d = promoted(...ts);
+  return isFloating(d) ? d : 'float32';
+}
+
+function unaryFloat(name: string, x: TensorLike, f: (a: number) => number, d: Deriv | null): Tensor {
+  const t = toTensor(x);
+  return pointwise(name, [t], floatDtype(t), f, [d]);
+}
+
+// ---- arithmetic ------------------------------------------------------------------------------
+
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  return pointwise('AddBackward', [x, y], promoted(x, y), (p, q) => p + q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => g]);
+}
+
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  check(
+    x.dtype !== 'bool' || y.dtype !== 'bool',
+    RuntimeError,
+    () => 'Subtraction, the `-` operator, with two bool tensors is not supported. Use logicalXor() instead.',
+  );
+  return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g]);
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  return pointwise('MulBackward', [x, y], promoted(x, y), (p, q) => p * q, [(_a, q, _c, _y, g) => g * q, (p, _b, _c, _y, g) => g * p]);
+}
+
+/** True division: integer inputs give float32, as in PyTorch. */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  return pointwise('DivBackward', [x, y], floatDtype(x, y), (p, q) => p / q, [
+    (_a, q, _c, _y, g) => g / q,
+    (p, q, _c, _y, g) => (-g * p) / (q * q),
+  ]);
+}
+
+export function neg(a: TensorLike): Tensor {
+  const x = toTensor(a);
+  check(x.dtype !== 'bool', RuntimeError, () => 'Negation, the `-` operator, on a bool tensor is not supported.');
+  return pointwise('NegBackward', [x], x.dtype, (p) => -p, [(_a, _b, _c, _y, g) => -g]);
+}
+
+/** `a ** exponent`; a tensor exponent is differentiable too. */
+export function pow(a: TensorLike, exponent: TensorLike): Tensor {
+  const [x, e] = [toTensor(a), toTensor(exponent)];
+  return pointwise('PowBackward', [x, e], promoted(x, e), (p, q) => Math.pow(p, q), [
+    (p, q, _c, _y, g) => (q === 0 ? 0 : g * q * Math.pow(p, q - 1)),
+    // PyTorch masks 0 ** q (q >= 0) to a zero gradient instead of 0 * log(0)
+    (p, q, _c, y, g) => (p === 0 && q >= 0 ? 0 : g * y * Math.log(p)),
+  ]);
+}
+
+export function square(a: TensorLike): Tensor {
+  const x = toTensor(a);
+  return pointwise('PowBackward', [x], x.dtype === 'bool' ? 'int64' : x.dtype, (p) => p * p, [(p, _b, _c, _y, g) => 2 * p * g]);
+}
+
+export function reciprocal(a: TensorLike): Tensor {
+  return unaryFloat('ReciprocalBackward', a, (p) => 1 / p, (_a, _b, _c, y, g) => -g * y * y);
+}
+
+export function exp(a: TensorLike): Tensor {
+  return unaryFloat('ExpBackward', a, Math.exp, (_a, _b, _c, y, g) => g * y);
+}
+
+export function log(a: TensorLike): Tensor {
+  return unaryFloat('LogBackward', a, Math.log, (p, _b, _c, _y, g) => g / p);
+}
+
+export function log1p(a: TensorLike): Tensor {
+  return unaryFloat('Log1pBackward', a, Math.log1p, (p, _b, _c, _y, g) => g / (1 + p));
+}
+
+export function expm1(a: TensorLike): Tensor {
+  return unaryFloat('Expm1Backward', a, Math.expm1, (_a, _b, _c, y, g) => g * (y + 1));
+}
+
+export function sqrt(a: TensorLike): Tensor {
+  return unaryFloat('SqrtBackward', a, Math.sqrt, (_a, _b, _c, y, g) => g / (2 * y));
+}
+
+/** sign with sign(NaN) = 0, as PyTorch's CPU kernel (so |x|' at NaN is 0, not NaN). */
+export const sgn = (p: number): number => (p > 0 ? 1 : p < 0 ? -1 : 0);
+
+export function abs(a: TensorLike): Tensor {
+  const x = toTensor(a);
+  return pointwise('AbsBackward', [x], x.dtype, Math.abs, [(p, _b, _c, _y, g) => g * sgn(p)]);
+}
+
+export function sign(a: TensorLike): Tensor {
+  const x = toTensor(a);
+  return pointwise('SignBackward', [x], x.dtype, sgn, [(_a, _b, _c, _y, g) => 0 * g]);
+}
+
+/** Clamps into [min, max] (either may be null); NaN stays NaN; the gradient passes where min <= x <= max. */
+export function clamp(a: TensorLike, min?: number | null, max?: number | null): Tensor {
+  const x = toTensor(a);
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  check(min != null || max != null, RuntimeError, () => "At least one of 'min' or 'max' must not be None");
+  const dtype = promoted(x, ...[min, max].filter((v): v is number => v != null).map((v) => toTensor(v)));
+  return pointwise(
+    'ClampBackward',
+    [x],
+    dtype,
+    (p) => (Number.isNaN(p) ? p : Math.min(Math.max(p, lo), hi)),
+    [(p, _b, _c, _y, g) => (p >= lo && p <= hi ? g : 0)],
+  );
+}
+
+const half = (p: number, q: number, g: number, pick: boolean): number => (p === q ? g / 2 : pick ? g : 0);
+
+/** Elementwise maximum, NaN-propagating; ties split the gradient in half (as PyTorch). */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  return pointwise('MaximumBackward', [x, y], promoted(x, y), (p, q) => (p !== p || q !== q ? NaN : Math.max(p, q)), [
+    (p, q, _c, _y, g) => half(p, q, g, p > q),
+    (p, q, _c, _y, g) => half(p, q, g, q > p),
+  ]);
+}
+
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  return pointwise('MinimumBackward', [x, y], promoted(x, y), (p, q) => (p !== p || q !== q ? NaN : Math.min(p, q)), [
+    (p, q, _c, _y, g) => half(p, q, g, p < q),
+    (p, q, _c, _y, g) => half(p, q, g, q < p),
+  ]);
+}
+
+// ---- activations -----------------------------------------------------------------------------
+
+export const sigmoidOf = (p: number): number => (p >= 0 ? 1 / (1 + Math.exp(-p)) : Math.exp(p) / (1 + Math.exp(p)));
+/** log(sigmoid(p)) without overflow: min(p, 0) - log1p(exp(-|p|)). */
+export const logSigmoidOf = (p: number): number => Math.min(p, 0) - Math.log1p(Math.exp(-Math.abs(p)));
+
+export function sigmoid(a: TensorLike): Tensor {
+  return unaryFloat('SigmoidBackward', a, sigmoidOf, (_a, _b, _c, y, g) => g * y * (1 - y));
+}
+
+export function logSigmoid(a: TensorLike): Tensor {
+  return unaryFloat('LogSigmoidBackward', a, logSigmoidOf, (p, _b, _c, _y, g) => g * sigmoidOf(-p));
+}
+
+/** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's defaults: beta 1, threshold 20). */
+export function softplus(a: TensorLike, beta = 1, threshold = 20): Tensor {
+  return unaryFloat(
+    'SoftplusBackward',
+    a,
+    (p) => (p * beta > threshold ? p : Math.log1p(Math.exp(p * beta)) / beta),
+    (p, _b, _c, _y, g) => (p * beta > threshold ? g : g * sigmoidOf(p * beta)),
+  );
+}
+
+export function tanh(a: TensorLike): Tensor {
+  return unaryFloat('TanhBackward', a, Math.tanh, (_a, _b, _c, y, g) => g * (1 - y * y));
+}
+
+export function relu(a: TensorLike): Tensor {
+  const x = toTensor(a);
+  return pointwise('ReluBackward', [x], x.dtype, (p) => (p > 0 ? p : p !== p ? p : 0), [(p, _b, _c, _y, g) => (p > 0 ? g : 0)]);
+}
+
+// ---- comparisons and selection ---------------------------------------------------------------
+
+function compare(name: string, a: TensorLike, b: TensorLike, f: (p: number, q: number) => boolean): Tensor {
+  const [x, y] = [toTensor(a), toTensor(b)];
+  return pointwise(name, [x, y], 'bool', (p, q) => (f(p, q) ? 1 : 0));
+}
+
+export const eq = (a: TensorLike, b: TensorLike): Tensor => compare('eq', a, b, (p, q) => p === q);
+export const ne = (a: TensorLike, b: TensorLike): Tensor => compare('ne', a, b, (p, q) => p !== q);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => compare('lt', a, b, (p, q) => p < q);
+export const le = (a: TensorLike, b: TensorLike): Tensor => compare('le', a, b, (p, q) => p <= q);
+export const gt = (a: TensorLike, b: TensorLike): Tensor => compare('gt', a, b, (p, q) => p > q);
+export const ge = (a: TensorLike, b: TensorLike): Tensor => compare('ge', a, b, (p, q) => p >= q);
+
+export function isnan(a: TensorLike): Tensor {
+  return pointwise('isnan', [toTensor(a)], 'bool', (p) => (p !== p ? 1 : 0));
+}
+
+export function logicalNot(a: TensorLike): Tensor {
+  return pointwise('logicalNot', [toTensor(a)], 'bool', (p) => (p === 0 ? 1 : 0));
+}
+
+/** `condition ? a : b` elementwise with broadcasting; the gradient goes only to the chosen side. */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const [c, x, y] = [toTensor(condition), toTensor(a), toTensor(b)];
+  check(c.dtype === 'bool', RuntimeError, () => `where expected condition to be a boolean tensor, but got a tensor with dtype ${c.dtype}`);
+  return pointwise('WhereBackward', [c, x, y], promoted(x, y), (k, p, q) => (k !== 0 ? p : q), [
+    null,
+    (k, _p, _q, _y, g) => (k !== 0 ? g : 0),
+    (k, _p, _q, _y, g) => (k !== 0 ? 0 : g),
+  ]);
+}
+
+// ---- copies --------------------------------------------------------------------------------
+
+export function identityCopy(x: Tensor): Tensor {
+  return pointwise('CloneBackward', [x], x.dtype, (p) => p, [(_a, _b, _c, _y, g) => g]);
+}
+
+export function onesLikeOf(x: Tensor): Tensor {
+  return pointwise('ones', [x.detach()], x.dtype, () => 1);
+}

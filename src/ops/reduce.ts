@@ -1,0 +1,198 @@
+/** Reductions over all or some dimensions, with their backward rules. */
+import { RuntimeError, check } from '../errors.js';
+import { record } from '../autograd/graph.js';
+import { type DType, type NumberArray, allocate, asNumbers, fromNumbers, isFloating } from '../tensor/dtype.js';
+import { type Shape, normDim, numelOf, stridesOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { pointwise } from './elementwise.js';
+
+interface Plan {
+  dims: number[];
+  outShape: number[];
+  keptShape: number[]; // outShape with the reduced dims kept as size 1
+  /** out flat index of each input element */
+  outIndex: Int32Array;
+  outNumel: number;
+}
+
+function normDims(x: Tensor, dim: number | readonly number[] | null | undefined): number[] {
+  if (dim === null || dim === undefined) return [...x.shape.keys()];
+  const list = typeof dim === 'number' ? [dim] : dim;
+  const out = list.map((d) => normDim(d, x.ndim)).filter((d) => d < x.ndim || x.ndim === 0);
+  check(new Set(out).size === out.length, RuntimeError, () => `dim ${out.find((d, i) => out.indexOf(d) !== i)} appears multiple times in the list of dims`);
+  return x.ndim === 0 ? [] : out.sort((a, b) => a - b);
+}
+
+function plan(x: Tensor, dim: number | readonly number[] | null | undefined): Plan {
+  const dims = normDims(x, dim);
+  const keptShape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  const outShape = x.shape.filter((_, i) => !dims.includes(i));
+  const outNumel = numelOf(keptShape);
+  const n = x.numel;
+  const outIndex = new Int32Array(n);
+  const keptStrides = stridesOf(keptShape);
+  const nd = x.ndim;
+  if (n > 0 && nd > 0) {
+    const counter = new Array<number>(nd).fill(0);
+    let cur = 0;
+    const st = keptStrides.map((s, i) => (dims.includes(i) ? 0 : s));
+    for (let k = 0; k < n; k++) {
+      outIndex[k] = cur;
+      for (let d = nd - 1; d >= 0; d--) {
+        counter[d]++;
+        cur += st[d];
+        if (counter[d] < x.shape[d]) break;
+        cur -= st[d] * counter[d];
+        counter[d] = 0;
+      }
+    }
+  }
+  return { dims, outShape, keptShape, outIndex, outNumel };
+}
+
+/** Spreads a reduced gradient back over the input's shape (the backward of sum). */
+function spread(g: Tensor, p: Plan, inShape: Shape, scale = 1): Tensor {
+  const gv = asNumbers(g.data);
+  const n = p.outIndex.length;
+  const out = allocate(g.dtype, n) as Float32Array | Float64Array;
+  for (let k = 0; k < n; k++) out[k] = gv[p.outIndex[k]] * scale;
+  return new Tensor(out, inShape);
+}
+
+function sumDtype(d: DType): DType {
+  return isFloating(d) ? d : 'int64';
+}
+
+/** Sum over `dim` (all dims when omitted); integer and bool sums are int64, as in PyTorch. */
+export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  const p = plan(x, dim);
+  const v = asNumbers(x.data);
+  const acc = new Float64Array(p.outNumel);
+  for (let k = 0; k < v.length; k++) acc[p.outIndex[k]] += v[k];
+  const out = new Tensor(fromNumbers(acc, sumDtype(x.dtype)), keepdim ? p.keptShape : p.outShape);
+  return record(out, 'SumBackward', [x], (g) => [spread(g, p, x.shape)]);
+}
+
+/** Arithmetic mean over `dim`; an empty reduction gives NaN (0/0), as in PyTorch. */
+export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  check(
+    isFloating(x.dtype),
+    RuntimeError,
+    () =>
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${torchTypeName(x.dtype)}`,
+  );
+  const p = plan(x, dim);
+  const count = p.outNumel === 0 ? 0 : x.numel / p.outNumel;
+  const v = x.data as NumberArray;
+  const acc = new Float64Array(p.outNumel);
+  for (let k = 0; k < v.length; k++) acc[p.outIndex[k]] += v[k];
+  for (let i = 0; i < acc.length; i++) acc[i] /= count;
+  const out = new Tensor(fromNumbers(acc, x.dtype), keepdim ? p.keptShape : p.outShape);
+  return record(out, 'MeanBackward', [x], (g) => [spread(g, p, x.shape, 1 / count)]);
+}
+
+/** PyTorch's C++ name of a dtype, as its messages print it. */
+export function torchTypeName(d: DType): string {
+  return { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' }[d];
+}
+
+function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, larger: boolean): Tensor {
+  const p = plan(x, dim);
+  check(
+    x.numel > 0 || p.outNumel === 0,
+    RuntimeError,
+    () =>
+      `${larger ? 'max' : 'min'}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+  );
+  const v = asNumbers(x.data);
+  const best = new Float64Array(p.outNumel).fill(larger ? -Infinity : Infinity);
+  const seen = new Uint8Array(p.outNumel);
+  for (let k = 0; k < v.length; k++) {
+    const o = p.outIndex[k];
+    const a = v[k];
+    if (a !== a) best[o] = NaN;
+    else if (best[o] === best[o] && (!seen[o] || (larger ? a > best[o] : a < best[o]))) best[o] = a;
+    seen[o] = 1;
+  }
+  const out = new Tensor(fromNumbers(best, x.dtype), keepdim ? p.keptShape : p.outShape);
+  return record(out, larger ? 'AmaxBackward' : 'AminBackward', [x], (g) => {
+    // ties share the gradient evenly (PyTorch's amax/amin rule)
+    const ties = new Float64Array(p.outNumel);
+    for (let k = 0; k < v.length; k++) if (v[k] === best[p.outIndex[k]] || (v[k] !== v[k] && best[p.outIndex[k]] !== best[p.outIndex[k]])) ties[p.outIndex[k]]++;
+    const gv = asNumbers(g.data);
+    const gi = allocate(g.dtype, v.length) as Float32Array | Float64Array;
+    for (let k = 0; k < v.length; k++) {
+      const o = p.outIndex[k];
+      const hit = v[k] === best[o] || (v[k] !== v[k] && best[o] !== best[o]);
+      gi[k] = hit ? gv[o] / ties[o] : 0;
+    }
+    return [new Tensor(gi, x.shape)];
+  });
+}
+
+export function amax(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  return extreme(x, dim, keepdim, true);
+}
+
+export function amin(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  return extreme(x, dim, keepdim, false);
+}
+
+function argExtreme(x: Tensor, dim: number | null | undefined, keepdim: boolean, larger: boolean): Tensor {
+  const flat = dim === null || dim === undefined;
+  const src = flat ? x.reshape(-1) : x;
+  const d = flat ? 0 : normDim(dim, x.ndim);
+  const p = plan(src, src.ndim === 0 ? null : d);
+  check(src.numel > 0, RuntimeError, () => `${larger ? 'argmax' : 'argmin'}(): Expected reduction dim to be specified for input.numel() == 0.`);
+  const v = asNumbers(src.data);
+  const best = new Float64Array(p.outNumel).fill(NaN);
+  const arg = new Float64Array(p.outNumel).fill(-1);
+  const size = src.ndim === 0 ? 1 : src.shape[d];
+  const inner = src.ndim === 0 ? 1 : numelOf(src.shape.slice(d + 1));
+  for (let k = 0; k < v.length; k++) {
+    const o = p.outIndex[k];
+    const a = v[k];
+    const pos = Math.floor(k / inner) % size;
+    if (arg[o] < 0) {
+      best[o] = a;
+      arg[o] = pos;
+    } else if (best[o] === best[o] && (a !== a || (larger ? a > best[o] : a < best[o]))) {
+      best[o] = a;
+      arg[o] = pos;
+    }
+  }
+  const shape = flat ? (keepdim ? x.shape.map(() => 1) : []) : keepdim ? p.keptShape : p.outShape;
+  return new Tensor(fromNumbers(arg, 'int64'), shape);
+}
+
+export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return argExtreme(x, dim, keepdim, true);
+}
+
+export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return argExtreme(x, dim, keepdim, false);
+}
+
+/** The p-norm over `dim` (all when omitted). */
+export function norm(x: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  if (p === 2) return sum(x.square(), dim, keepdim).sqrt();
+  if (p === 1) return sum(x.abs(), dim, keepdim);
+  if (p === Infinity) return amax(x.abs(), dim, keepdim);
+  return sum(x.abs().pow(p), dim, keepdim).pow(1 / p);
+}
+
+/** Sums a broadcast gradient back down to `shape` (the backward of broadcasting). */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  const s = dims.length > 0 ? sum(g, dims, true) : g;
+  return s.reshape([...shape]);
+}
+
+/** Multiplies by a constant without recording a graph node of its own for the scale. */
+export function scale(x: Tensor, c: number): Tensor {
+  return pointwise('MulBackward', [x], x.dtype, (p) => p * c, [(_a, _b, _c, _y, g) => g * c]);
+}

@@ -1,0 +1,337 @@
+import { LosskitTypeError, RuntimeError, ValueError, check } from '../errors.js';
+import { record } from '../autograd/graph.js';
+import {
+  type DType,
+  type TypedArray,
+  allocate,
+  checkDType,
+  dtypeOfArray,
+  fromNumbers,
+  isFloating,
+  promoteTypes,
+} from './dtype.js';
+import { type Shape, numelOf } from './shape.js';
+import { Tensor, type NestedArray } from './tensor.js';
+import { Generator, defaultGenerator } from './random.js';
+
+export interface TensorOptions {
+  /** Defaults: float32 for numbers, int64 for bigints, bool for booleans, the array's own type for typed arrays. */
+  dtype?: DType;
+  /** Required to give a typed array (or a flat array) a shape other than 1-D. */
+  shape?: readonly number[];
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  /** A seed for this call alone; without one, the default generator (see `manualSeed`) is used. */
+  seed?: number;
+  generator?: Generator;
+}
+
+function isTypedArray(x: unknown): x is TypedArray {
+  return (
+    x instanceof Float32Array ||
+    x instanceof Float64Array ||
+    x instanceof Int32Array ||
+    x instanceof BigInt64Array ||
+    x instanceof Uint8Array
+  );
+}
+
+/** JSON-friendly spellings of the non-finite numbers, as the parity format writes them. */
+function scalarValue(v: unknown, path: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const s = v.toLowerCase();
+    if (s === 'nan') return NaN;
+    if (s === 'inf' || s === 'infinity' || s === '+inf') return Infinity;
+    if (s === '-inf' || s === '-infinity') return -Infinity;
+  }
+  throw new LosskitTypeError(`tensor(): expected a number at ${path}, got ${describe(v)}`);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+/** Walks nested arrays: their shape, and their leaves in row-major order. Refuses ragged input. */
+function flatten(data: unknown): { shape: number[]; flat: unknown[] } {
+  const shape: number[] = [];
+  let probe: unknown = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const flat: unknown[] = [];
+  const walk = (x: unknown, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(x)) {
+        throw new ValueError(`tensor(): too many dimensions at ${path}: expected a number, got an array (ragged nested arrays)`);
+      }
+      flat.push(x);
+      return;
+    }
+    if (!Array.isArray(x)) {
+      throw new ValueError(`tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got a scalar at ${path})`);
+    }
+    if (x.length !== shape[dim]) {
+      throw new ValueError(`tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got ${x.length} at ${path})`);
+    }
+    for (let i = 0; i < x.length; i++) walk(x[i], dim + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, 'data');
+  return { shape, flat };
+}
+
+function checkShape(shape: readonly number[], what = 'shape'): number[] {
+  check(
+    Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0),
+    ValueError,
+    () => `${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+  );
+  return [...shape];
+}
+
+/**
+ * Creates a tensor from a number, nested arrays, or a typed array (with `shape`).
+ *
+ * Plain numbers become float32 unless `dtype` says otherwise. A typed array is used as-is (not
+ * copied) where its type fits `dtype`. A flat array with `shape` is reshaped. `'nan'`, `'inf'` and
+ * `'-inf'` strings are read as those numbers.
+ *
+ * @throws ValueError for ragged nested arrays or a `shape` that does not fit the data.
+ * @throws TypeError for an unknown dtype or a non-numeric element.
+ * @example
+ * tensor([[0, 1], [2, 3]]).toString(); // 'tensor([[0., 1.],\n        [2., 3.]])'
+ */
+export function tensor(
+  data: NestedArray | TypedArray | bigint | readonly (number | string | bigint | boolean)[] | string,
+  opts: TensorOptions = {},
+): Tensor {
+  const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype);
+  if (data instanceof Tensor) {
+    const t = (data as Tensor).detach();
+    return finish(dtype && dtype !== t.dtype ? castData(t.data, dtype) : t.data, opts.shape ?? t.shape, opts);
+  }
+  if (isTypedArray(data)) {
+    const own = dtypeOfArray(data);
+    const arr = dtype === undefined || dtype === own ? data : castData(data, dtype);
+    return finish(arr, opts.shape ?? [data.length], opts);
+  }
+  if (ArrayBuffer.isView(data)) {
+    throw new LosskitTypeError(
+      `tensor(): ${(data as object).constructor.name} is not supported; use Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array`,
+    );
+  }
+  const { shape, flat } = Array.isArray(data) ? flatten(data) : { shape: [], flat: [data] };
+  const inferred: DType =
+    dtype ??
+    (flat.length > 0 && flat.every((v) => typeof v === 'boolean')
+      ? 'bool'
+      : flat.length > 0 && flat.every((v) => typeof v === 'bigint')
+        ? 'int64'
+        : 'float32');
+  const values = new Float64Array(flat.length);
+  for (let i = 0; i < flat.length; i++) values[i] = scalarValue(flat[i], `data[${i}]`);
+  return finish(fromNumbers(values, inferred), opts.shape ?? shape, opts);
+}
+
+function castData(src: TypedArray, dtype: DType): TypedArray {
+  if (src instanceof BigInt64Array && dtype === 'int64') return src;
+  const nums = src instanceof BigInt64Array ? Float64Array.from(src, Number) : src;
+  return fromNumbers(nums, dtype);
+}
+
+function finish(data: TypedArray, shape: readonly number[], opts: TensorOptions): Tensor {
+  const s = checkShape(shape);
+  check(
+    numelOf(s) === data.length,
+    ValueError,
+    () => `shape [${s.join(', ')}] is invalid for input of size ${data.length}`,
+  );
+  return new Tensor(data, s, { requiresGrad: opts.requiresGrad });
+}
+
+function filled(shape: Shape, value: number, opts: TensorOptions & { dtype?: DType }): Tensor {
+  const s = checkShape(shape);
+  const dtype = checkDType(opts.dtype ?? 'float32');
+  const data = allocate(dtype, numelOf(s));
+  if (value !== 0) {
+    if (data instanceof BigInt64Array) data.fill(BigInt(Math.trunc(value)));
+    else data.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
+  }
+  return new Tensor(data, s, { requiresGrad: opts.requiresGrad });
+}
+
+export function zeros(shape: Shape, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  return filled(shape, 0, opts);
+}
+
+export function ones(shape: Shape, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  return filled(shape, 1, opts);
+}
+
+export function full(shape: Shape, value: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  check(typeof value === 'number', LosskitTypeError, () => `full(): fill value must be a number, got ${describe(value)}`);
+  return filled(shape, value, opts);
+}
+
+export function zerosLike(t: Tensor, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  return filled(t.shape, 0, { dtype: t.dtype, ...opts });
+}
+
+export function onesLike(t: Tensor, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  return filled(t.shape, 1, { dtype: t.dtype, ...opts });
+}
+
+export function fullLike(t: Tensor, value: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  return filled(t.shape, value, { dtype: t.dtype, ...opts });
+}
+
+/**
+ * Values from `start` to `end` (exclusive) in steps of `step`, like `torch.arange`:
+ * `arange(5)`, `arange(1, 4)`, `arange(0, 1, 0.25)`. Integer arguments give int64 unless `dtype` says otherwise.
+ */
+export function arange(
+  start: number,
+  end?: number,
+  step: number | Omit<TensorOptions, 'shape'> = 1,
+  opts: Omit<TensorOptions, 'shape'> = {},
+): Tensor {
+  if (typeof step === 'object') {
+    opts = step;
+    step = 1;
+  }
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  check(step !== 0, RuntimeError, () => 'arange(): step must be nonzero');
+  check(
+    [start, end, step].every(Number.isFinite),
+    RuntimeError,
+    () => `arange(): unsupported range: ${start} -> ${end}`,
+  );
+  check(
+    (step > 0 && end >= start) || (step < 0 && end <= start),
+    RuntimeError,
+    () => 'arange(): upper bound and larger bound inconsistent with step sign',
+  );
+  const n = Math.ceil((end - start) / step);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = start + i * step;
+  const allInt = [start, end, step].every(Number.isInteger);
+  const dtype = checkDType(opts.dtype ?? (allInt ? 'int64' : 'float32'));
+  return new Tensor(fromNumbers(values, dtype), [n], { requiresGrad: opts.requiresGrad });
+}
+
+/** `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`). */
+export function linspace(start: number, end: number, steps: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  check(Number.isInteger(steps) && steps >= 0, RuntimeError, () => 'linspace(): number of steps must be non-negative');
+  const values = new Float64Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // symmetric like PyTorch: the second half is computed from the end, so both endpoints are exact
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+  const dtype = checkDType(opts.dtype ?? 'float32');
+  return new Tensor(fromNumbers(values, dtype), [steps], { requiresGrad: opts.requiresGrad });
+}
+
+function generatorFor(opts: RandomOptions): Generator {
+  if (opts.generator) return opts.generator;
+  return opts.seed === undefined ? defaultGenerator : new Generator(opts.seed);
+}
+
+function randomFloat(shape: Shape, opts: RandomOptions, draw: (g: Generator) => number, what: string): Tensor {
+  const s = checkShape(shape);
+  const dtype = checkDType(opts.dtype ?? 'float32');
+  check(isFloating(dtype), RuntimeError, () => `${what}(): expected a floating point dtype, got ${dtype}`);
+  const g = generatorFor(opts);
+  const values = new Float64Array(numelOf(s));
+  for (let i = 0; i < values.length; i++) values[i] = draw(g);
+  return new Tensor(fromNumbers(values, dtype), s, { requiresGrad: opts.requiresGrad });
+}
+
+/** Uniform samples on [0, 1). Seedable: `rand([2, 3], { seed: 1 })`. */
+export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
+  return randomFloat(shape, opts, (g) => g.uniform(), 'rand');
+}
+
+/** Standard normal samples. Seedable: `randn([4, 5], { seed: 1, requiresGrad: true })`. */
+export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
+  return randomFloat(shape, opts, (g) => g.normal(), 'randn');
+}
+
+/** Integers uniform on [low, high), int64 by default (`torch.randint`). */
+export function randint(low: number, high: number, shape: Shape, opts: Omit<RandomOptions, 'requiresGrad'> = {}): Tensor {
+  check(
+    Number.isInteger(low) && Number.isInteger(high) && high > low,
+    RuntimeError,
+    () => `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
+  );
+  const s = checkShape(shape);
+  const dtype = checkDType(opts.dtype ?? 'int64');
+  const g = generatorFor(opts);
+  const values = new Float64Array(numelOf(s));
+  for (let i = 0; i < values.length; i++) values[i] = g.integer(low, high);
+  return new Tensor(fromNumbers(values, dtype), s);
+}
+
+/** Stacks tensors of one shape along a new dimension `dim` (recorded for autograd). */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  return cat(
+    tensors.map((t) => t.unsqueeze(dim < 0 ? dim + t.ndim + 1 : dim)),
+    dim < 0 ? dim + (tensors[0]?.ndim ?? 0) + 1 : dim,
+  );
+}
+
+/** Joins tensors along an existing dimension `dim` (recorded for autograd). */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  check(tensors.length > 0, RuntimeError, () => 'cat(): expected a non-empty list of Tensors');
+  const first = tensors[0];
+  check(first.ndim > 0, RuntimeError, () => 'zero-dimensional tensor cannot be concatenated');
+  const d = dim < 0 ? dim + first.ndim : dim;
+  check(d >= 0 && d < first.ndim, RuntimeError, () => `cat(): dim ${dim} out of range for ${first.ndim}-D tensors`);
+  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
+  for (const t of tensors) {
+    check(
+      t.ndim === first.ndim && t.shape.every((s, i) => i === d || s === first.shape[i]),
+      RuntimeError,
+      () => `Sizes of tensors must match except in dimension ${d}. Expected ${JSON.stringify(first.shape)} but got ${JSON.stringify(t.shape)}`,
+    );
+  }
+  const outShape = [...first.shape];
+  outShape[d] = tensors.reduce((a, t) => a + t.shape[d], 0);
+  let outer = 1;
+  for (let i = 0; i < d; i++) outer *= outShape[i];
+  let inner = 1;
+  for (let i = d + 1; i < outShape.length; i++) inner *= outShape[i];
+  const parts = tensors.map((t) => (t.dtype === dtype ? t : t.to(dtype)));
+  const out = allocate(dtype, numelOf(outShape)) as any;
+  const rowOut = outShape[d] * inner;
+  let offset = 0;
+  for (const t of parts) {
+    const src = t.data as any;
+    const rowIn = t.shape[d] * inner;
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < rowIn; k++) out[o * rowOut + offset + k] = src[o * rowIn + k];
+    }
+    offset += rowIn;
+  }
+  const result = new Tensor(out, outShape);
+  return record(result, 'CatBackward', parts, (g) => {
+    let start = 0;
+    return parts.map((t) => {
+      const piece = g.narrow(d, start, t.shape[d]);
+      start += t.shape[d];
+      return piece;
+    });
+  });
+}

@@ -1,0 +1,132 @@
+import { LosskitTypeError } from '../errors.js';
+
+export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+/** The typed arrays whose elements read as plain numbers (all but int64's BigInt64Array). */
+export type NumberArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export type DataFor<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'float64'
+    ? Float64Array
+    : D extends 'int32'
+      ? Int32Array
+      : D extends 'int64'
+        ? BigInt64Array
+        : Uint8Array;
+
+export function isFloating(d: DType): boolean {
+  return d === 'float32' || d === 'float64';
+}
+
+export function isIntegral(d: DType): boolean {
+  return d === 'int32' || d === 'int64' || d === 'bool';
+}
+
+export function checkDType(d: unknown, what = 'dtype'): DType {
+  if (typeof d === 'string' && (DTYPES as readonly string[]).includes(d)) return d as DType;
+  throw new LosskitTypeError(
+    `${what} must be one of 'float32', 'float64', 'int32', 'int64', 'bool', but got ${JSON.stringify(d)}`,
+  );
+}
+
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof BigInt64Array) return 'int64';
+  return 'bool';
+}
+
+export function allocate(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'bool':
+      return new Uint8Array(n);
+  }
+}
+
+/** Elements of `src` as numbers (int64 is converted; everything else is returned as-is). */
+export function asNumbers(src: TypedArray): NumberArray {
+  if (!(src instanceof BigInt64Array)) return src;
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
+  return out;
+}
+
+/** Converts numbers into the storage of `dtype`, as PyTorch casts (truncation for ints, != 0 for bool). */
+export function fromNumbers(values: ArrayLike<number>, dtype: DType): TypedArray {
+  const n = values.length;
+  switch (dtype) {
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return values instanceof Float64Array ? values : Float64Array.from(values);
+    case 'int32': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = Math.trunc(values[i]);
+      return out;
+    }
+    case 'int64': {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        out[i] = Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+      }
+      return out;
+    }
+    case 'bool': {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = values[i] !== 0 ? 1 : 0;
+      return out;
+    }
+  }
+}
+
+/** `dtype` of the result when combining two dtypes (PyTorch's `promote_types`, without complex). */
+export function promoteTypes(a: DType, b: DType): DType {
+  return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
+}
+
+/** What a participant in an operation looks like to type promotion. */
+export interface Participant {
+  dtype: DType;
+  ndim: number;
+  /** A plain JS number: it adapts to the tensors' dtype, like a Python scalar. */
+  wrapped?: boolean;
+}
+
+const category = (d: DType): number => (d === 'bool' ? 0 : isFloating(d) ? 2 : 1);
+
+/**
+ * PyTorch's `result_type`: dimensioned tensors decide, unless a 0-dim tensor or a plain number is
+ * of a higher category (bool < integer < floating). A plain number that is not an integer counts
+ * as float32 (the default dtype); an integer one as int64.
+ */
+export function resultType(parts: readonly Participant[]): DType {
+  let dim: DType | undefined;
+  let zero: DType | undefined;
+  let wrapped: DType | undefined;
+  for (const p of parts) {
+    if (p.wrapped) wrapped = wrapped ? promoteTypes(wrapped, p.dtype) : p.dtype;
+    else if (p.ndim > 0) dim = dim ? promoteTypes(dim, p.dtype) : p.dtype;
+    else zero = zero ? promoteTypes(zero, p.dtype) : p.dtype;
+  }
+  if (wrapped === 'float64') wrapped = 'float32';
+  return combine(dim, combine(zero, wrapped));
+}
+
+function combine(higher: DType | undefined, lower: DType | undefined): DType {
+  if (higher === undefined) return lower ?? 'float32';
+  if (lower === undefined) return higher;
+  return category(lower) > category(higher) ? promoteTypes(higher, lower) : higher;
+}

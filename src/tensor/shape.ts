@@ -1,0 +1,106 @@
+import { IndexError, RuntimeError, check } from '../errors.js';
+
+export type Shape = readonly number[];
+
+export function numelOf(shape: Shape): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** PyTorch's `torch.Size([2, 3])` text, for messages that quote it. */
+export function torchSize(shape: Shape): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
+
+/** `[2, 3]` as PyTorch's C++ messages print sizes. */
+export function sizeList(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function stridesOf(shape: Shape): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= shape[i];
+  }
+  return st;
+}
+
+/** Broadcasts shapes right-aligned, as NumPy and PyTorch do; throws PyTorch's message otherwise. */
+export function broadcastShapes(...shapes: Shape[]): number[] {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (let k = 0; k < shapes.length; k++) {
+    const s = shapes[k];
+    for (let i = 0; i < s.length; i++) {
+      const o = nd - s.length + i;
+      const d = s[i];
+      if (out[o] === 1) out[o] = d;
+      else if (d !== 1 && d !== out[o]) {
+        // PyTorch names the pair "tensor a" (the earlier, already broadcast size) and "tensor b".
+        throw new RuntimeError(
+          `The size of tensor a (${out[o]}) must match the size of tensor b (${d}) at non-singleton dimension ${i}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * For each element of `outShape`, the flat index of the element of `inShape` broadcast onto it.
+ * Returns null when the shapes are equal (the identity).
+ */
+export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array | null {
+  if (sameShape(inShape, outShape)) return null;
+  const n = numelOf(outShape);
+  const nd = outShape.length;
+  const off = nd - inShape.length;
+  const inStrides = stridesOf(inShape);
+  // stride 0 where the input is broadcast along a dimension
+  const st = new Array<number>(nd).fill(0);
+  for (let i = 0; i < inShape.length; i++) st[off + i] = inShape[i] === 1 ? 0 : inStrides[i];
+  const idx = new Int32Array(n);
+  if (n === 0) return idx;
+  const counter = new Array<number>(nd).fill(0);
+  let cur = 0;
+  for (let k = 0; k < n; k++) {
+    idx[k] = cur;
+    for (let d = nd - 1; d >= 0; d--) {
+      counter[d]++;
+      cur += st[d];
+      if (counter[d] < outShape[d]) break;
+      cur -= st[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return idx;
+}
+
+/** Normalises a possibly negative dimension, with PyTorch's message when it is out of range. */
+export function normDim(dim: number, ndim: number): number {
+  const n = Math.max(ndim, 1); // a 0-dim tensor accepts dim 0 and -1, like PyTorch
+  check(Number.isInteger(dim), IndexError, () => `dim must be an integer, got ${dim}`);
+  if (dim < -n || dim >= n) {
+    if (ndim === 0) throw new IndexError(`Dimension specified as ${dim} but tensor has no dimensions`);
+    throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+/** Splits a shape around `dim` into (outer, size, inner) for loops along one dimension. */
+export function splitAt(shape: Shape, dim: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape.length === 0 ? 1 : shape[dim], inner];
+}

@@ -1,0 +1,361 @@
+import { RuntimeError, ValueError, check } from '../errors.js';
+import { runBackward, type Node } from '../autograd/graph.js';
+import { type DType, type TypedArray, asNumbers, dtypeOfArray, isFloating } from './dtype.js';
+import { type Shape, numelOf, sameShape } from './shape.js';
+import { formatTensor } from './format.js';
+import * as ew from '../ops/elementwise.js';
+import * as red from '../ops/reduce.js';
+import * as shp from '../ops/shape.js';
+import * as sm from '../ops/softmax.js';
+import * as idx from '../ops/index.js';
+import { matmul } from '../ops/matmul.js';
+import { cast } from '../ops/cast.js';
+
+/** Nested arrays of numbers (or booleans), as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | boolean | NestedArray[];
+/** Anything an op accepts where a tensor is expected: plain numbers and nested arrays are converted. */
+export type TensorLike = Tensor | number | boolean | NestedArray[] | TypedArray;
+
+/**
+ * An n-dimensional array with a dtype, stored contiguously in row-major order, that records the
+ * operations applied to it when it requires grad.
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** The gradient accumulated by `backward()` (leaves only), shaped like this tensor. */
+  grad: Tensor | null = null;
+  /** The operation that produced this tensor, or null for a leaf. */
+  gradFn: Node | null = null;
+  /** True for a plain JS number wrapped to take part in an op (it adapts to the other dtype). */
+  readonly wrapped: boolean;
+  private _data: TypedArray;
+  private _requiresGrad = false;
+
+  constructor(data: TypedArray, shape: Shape, opts: { requiresGrad?: boolean; wrapped?: boolean } = {}) {
+    check(
+      numelOf(shape) === data.length,
+      RuntimeError,
+      () => `shape [${shape.join(', ')}] is invalid for input of size ${data.length}`,
+    );
+    this._data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtypeOfArray(data);
+    this.wrapped = opts.wrapped ?? false;
+    if (opts.requiresGrad) this.requiresGrad = true;
+  }
+
+  /** The elements, contiguous, row-major. Replacing it (same type and length) keeps the graph. */
+  get data(): TypedArray {
+    return this._data;
+  }
+
+  set data(v: TypedArray) {
+    check(
+      dtypeOfArray(v) === this.dtype && v.length === this._data.length,
+      ValueError,
+      () =>
+        `data must be a ${this._data.constructor.name} of length ${this._data.length}, ` +
+        `got a ${v.constructor.name} of length ${v.length}`,
+    );
+    this._data = v;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get numel(): number {
+    return this._data.length;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(v: boolean) {
+    check(
+      !v || isFloating(this.dtype),
+      RuntimeError,
+      () => `only Tensors of floating point dtype can require gradients (this one is ${this.dtype})`,
+    );
+    check(
+      v || this.gradFn === null,
+      RuntimeError,
+      () => 'you can only change requiresGrad flags of leaf variables; use detach() for a copy without the graph',
+    );
+    this._requiresGrad = v;
+  }
+
+  /** @internal used by autograd to mark results of recorded ops */
+  setRequiresGradInternal(v: boolean): void {
+    this._requiresGrad = v;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** The single value of a one-element tensor, as a JS number (booleans as 0/1). */
+  item(): number {
+    check(
+      this.numel === 1,
+      RuntimeError,
+      () => `a Tensor with ${this.numel} elements cannot be converted to Scalar`,
+    );
+    return Number(this._data[0]);
+  }
+
+  /** The elements as nested arrays (a plain number for a 0-dim tensor; booleans for bool). */
+  toArray(): NestedArray {
+    const vals = asNumbers(this._data);
+    const bool = this.dtype === 'bool';
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return bool ? vals[offset] !== 0 : vals[offset];
+      let inner = 1;
+      for (let i = dim + 1; i < this.shape.length; i++) inner *= this.shape[i];
+      const out: NestedArray[] = [];
+      for (let i = 0; i < this.shape[dim]; i++) out.push(build(dim + 1, offset + i * inner));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A new leaf sharing this tensor's data, cut off from the graph. */
+  detach(): Tensor {
+    return new Tensor(this._data, this.shape);
+  }
+
+  /** A copy with its own data (recorded: gradients flow through it). */
+  clone(): Tensor {
+    return ew.identityCopy(this);
+  }
+
+  /**
+   * Computes the gradient of this tensor with respect to every leaf that requires grad and adds it
+   * to their `.grad`. A non-scalar tensor needs `gradOutput` (the gradient of some scalar with
+   * respect to it), as in PyTorch.
+   */
+  backward(gradOutput?: TensorLike): void {
+    let g: Tensor;
+    if (gradOutput === undefined) {
+      check(this.numel === 1, RuntimeError, () => 'grad can be implicitly created only for scalar outputs');
+      g = ew.onesLikeOf(this);
+    } else {
+      g = ew.toTensor(gradOutput, this.dtype);
+      check(
+        sameShape(g.shape, this.shape),
+        RuntimeError,
+        () =>
+          `Mismatch in shape: gradOutput has a shape of [${g.shape.join(', ')}] and output has a shape of [${this.shape.join(', ')}]`,
+      );
+      if (g.dtype !== this.dtype) g = cast(g, this.dtype);
+    }
+    runBackward(this, g, fitGrad);
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- elementwise -------------------------------------------------------------------------
+  add(other: TensorLike): Tensor {
+    return ew.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return ew.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ew.minimum(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  log1p(): Tensor {
+    return ew.log1p(this);
+  }
+  expm1(): Tensor {
+    return ew.expm1(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  square(): Tensor {
+    return ew.square(this);
+  }
+  reciprocal(): Tensor {
+    return ew.reciprocal(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  logSigmoid(): Tensor {
+    return ew.logSigmoid(this);
+  }
+  softplus(beta?: number, threshold?: number): Tensor {
+    return ew.softplus(this, beta, threshold);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ew.clamp(this, min, max);
+  }
+  clampMin(min: number): Tensor {
+    return ew.clamp(this, min, null);
+  }
+  clampMax(max: number): Tensor {
+    return ew.clamp(this, null, max);
+  }
+  eq(other: TensorLike): Tensor {
+    return ew.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return ew.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return ew.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return ew.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return ew.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return ew.ge(this, other);
+  }
+  isnan(): Tensor {
+    return ew.isnan(this);
+  }
+  logicalNot(): Tensor {
+    return ew.logicalNot(this);
+  }
+  where(condition: TensorLike, other: TensorLike): Tensor {
+    return ew.where(condition, this, other);
+  }
+  maskedFill(mask: TensorLike, value: number): Tensor {
+    return ew.where(mask, value, this);
+  }
+  to(dtype: DType): Tensor {
+    return cast(this, dtype);
+  }
+  float(): Tensor {
+    return cast(this, 'float32');
+  }
+  double(): Tensor {
+    return cast(this, 'float64');
+  }
+  long(): Tensor {
+    return cast(this, 'int64');
+  }
+
+  // ---- reductions --------------------------------------------------------------------------
+  sum(dim?: number | number[] | null, keepdim = false): Tensor {
+    return red.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | number[] | null, keepdim = false): Tensor {
+    return red.mean(this, dim, keepdim);
+  }
+  /** The largest value overall, or along `dim` (values only; ties share the gradient). */
+  max(dim?: number | number[] | null, keepdim = false): Tensor {
+    return red.amax(this, dim, keepdim);
+  }
+  min(dim?: number | number[] | null, keepdim = false): Tensor {
+    return red.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number | null, keepdim = false): Tensor {
+    return red.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | null, keepdim = false): Tensor {
+    return red.argmin(this, dim, keepdim);
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return sm.logsumexp(this, dim, keepdim);
+  }
+  softmax(dim: number): Tensor {
+    return sm.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return sm.logSoftmax(this, dim);
+  }
+  norm(p = 2, dim?: number | number[] | null, keepdim = false): Tensor {
+    return red.norm(this, p, dim, keepdim);
+  }
+
+  // ---- shape -------------------------------------------------------------------------------
+  reshape(...shape: (number | number[])[]): Tensor {
+    return shp.reshape(this, shape.flat());
+  }
+  view(...shape: (number | number[])[]): Tensor {
+    return shp.reshape(this, shape.flat());
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return shp.flatten(this, startDim, endDim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return shp.unsqueeze(this, dim);
+  }
+  squeeze(dim?: number): Tensor {
+    return shp.squeeze(this, dim);
+  }
+  expand(...shape: (number | number[])[]): Tensor {
+    return shp.expand(this, shape.flat());
+  }
+  permute(...dims: (number | number[])[]): Tensor {
+    return shp.permute(this, dims.flat());
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return shp.transpose(this, dim0, dim1);
+  }
+  get T(): Tensor {
+    return shp.permute(this, [...this.shape.keys()].reverse());
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return idx.gather(this, dim, index);
+  }
+  select(dim: number, index: number): Tensor {
+    return shp.select(this, dim, index);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return shp.narrow(this, dim, start, length);
+  }
+  matmul(other: TensorLike): Tensor {
+    return matmul(this, ew.toTensor(other));
+  }
+}
+
+/** Brings an op's gradient to its input's shape and dtype (sums broadcast dimensions away). */
+function fitGrad(g: Tensor, like: Tensor): Tensor {
+  let out = g;
+  if (!sameShape(out.shape, like.shape)) out = red.sumTo(out, like.shape);
+  if (out.dtype !== like.dtype) out = cast(out, like.dtype);
+  return out;
+}

@@ -73,6 +73,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       `expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
   );
   const off = shape.length - x.ndim;
+  for (let i = 0; i < off; i++) {
+    check(
+      shape[i] >= 0,
+      RuntimeError,
+      () => `The expanded size of the tensor (${shape[i]}) isn't allowed in a leading, non-existing dimension ${i}`,
+    );
+  }
   const target = shape.map((s, i) => (s === -1 ? x.shape[i - off] : s));
   for (let i = 0; i < x.ndim; i++) {
     const have = x.shape[i];

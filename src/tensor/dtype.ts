@@ -122,11 +122,11 @@ export function resultType(parts: readonly Participant[]): DType {
     else zero = zero ? promoteTypes(zero, p.dtype) : p.dtype;
   }
   if (wrapped === 'float64') wrapped = 'float32';
-  return combine(dim, combine(zero, wrapped));
+  return combine(dim, combine(zero, wrapped)) ?? 'float32';
 }
 
-function combine(higher: DType | undefined, lower: DType | undefined): DType {
-  if (higher === undefined) return lower ?? 'float32';
+function combine(higher: DType | undefined, lower: DType | undefined): DType | undefined {
+  if (higher === undefined) return lower;
   if (lower === undefined) return higher;
   return category(lower) > category(higher) ? promoteTypes(higher, lower) : higher;
 }

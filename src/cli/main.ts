@@ -1,0 +1,101 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoSteps, SETUP, type DemoOutcome } from './demo.js';
+import { colours } from './style.js';
+import { runParity, type CaseResult, type ParityFile } from '../parity.js';
+
+const USAGE = `losskit: PyTorch's loss functions for TypeScript
+
+Usage:
+  losskit demo [--json]          the tutorial's walkthrough: each loss on ones(2,2) vs [[0,1],[2,3]]
+  losskit parity FILE|DIR...     check PyTorch parity cases (losskit-parity/1 JSON); exit 1 on any failure
+  losskit help                   this text
+`;
+
+export function main(argv: string[], out = process.stdout, err = process.stderr): number {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'demo':
+      return demo(rest, out);
+    case 'parity':
+      return parity(rest, out, err);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out.write(USAGE);
+      return 0;
+    default:
+      err.write(`losskit: unknown command '${cmd}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function demo(args: string[], out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }): number {
+  const steps = demoSteps();
+  if (args.includes('--json')) {
+    out.write(JSON.stringify({ setup: SETUP, steps }, null, 2) + '\n');
+    return 0;
+  }
+  const c = colours(out);
+  const lines: string[] = [];
+  const outcome = (o: DemoOutcome): string[] => [
+    ...o.warnings.map((w) => c.yellow(`  ! ${w}`)),
+    o.error ? c.red(`  ✗ ${o.error.type}: ${o.error.message}`) : c.green(`  = ${o.text}`),
+  ];
+  lines.push(c.bold('losskit demo: the tutorial, with today\'s PyTorch numbers'), '');
+  lines.push(...SETUP.split('\n').map((l) => c.cyan(`  ${l}`)), '');
+  for (const st of steps) {
+    lines.push(c.bold(`── ${st.loss} ${'─'.repeat(Math.max(0, 60 - st.loss.length))}`));
+    lines.push(c.cyan(`  ${st.code}`));
+    lines.push(...outcome(st.outcome));
+    lines.push(...st.why.map((w) => c.dim(`  ${w}`)));
+    if (st.fix) {
+      lines.push(`  ${c.bold('Used correctly:')}`, c.cyan(`  ${st.fix.code}`), ...outcome(st.fix.outcome), c.dim(`  ${st.fix.why}`));
+    }
+    lines.push('');
+  }
+  lines.push(c.bold('Every value above is computed by losskit as you watch; `losskit demo --json` gives them to machines.'));
+  out.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+function parityFiles(paths: string[]): string[] {
+  return paths.flatMap((p) =>
+    statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => join(p, f))
+      : [p],
+  );
+}
+
+function parity(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): number {
+  if (args.length === 0) {
+    err.write('losskit parity: give one or more parity files (or folders of them)\n');
+    return 2;
+  }
+  let passed = 0;
+  let failed = 0;
+  for (const file of parityFiles(args)) {
+    let results: CaseResult[];
+    try {
+      results = runParity(JSON.parse(readFileSync(file, 'utf8')) as ParityFile);
+    } catch (e) {
+      out.write(`${file}: cannot read: ${(e as Error).message}\n`);
+      failed++;
+      continue;
+    }
+    for (const r of results) {
+      if (r.ok) passed++;
+      else {
+        failed++;
+        const worst = r.worst !== undefined && Number.isFinite(r.worst) ? ` (worst error ${r.worst.toPrecision(3)}x tolerance)` : '';
+        out.write(`FAIL ${r.id}: ${r.detail}${worst}\n`);
+      }
+    }
+  }
+  out.write(`${passed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,207 @@
+/**
+ * Runs PyTorch parity cases (`losskit-parity/1`, see docs/parity-format.md) through the public
+ * API and reports, case by case, what differs. Used by the test suite and by `losskit parity`.
+ */
+import { LosskitError, setWarningHandler } from './errors.js';
+import { Tensor } from './tensor/tensor.js';
+import { tensor } from './tensor/creation.js';
+import { type DType, asNumbers } from './tensor/dtype.js';
+import * as F from './losses/index.js';
+
+export interface ParityTensor {
+  dtype: DType;
+  shape: number[];
+  data: (number | string | boolean)[];
+}
+
+export interface ParityCase {
+  id: string;
+  fn: string;
+  args: unknown[];
+  kwargs?: Record<string, unknown>;
+  grad?: number[];
+  grad_output?: ParityTensor;
+  expect: { value: ParityTensor; grads?: (ParityTensor | null)[] } | { error: string };
+  tol?: { rtol?: number; atol?: number };
+  note?: string;
+}
+
+export interface ParityFile {
+  format: string;
+  generator?: string;
+  cases: ParityCase[];
+}
+
+export interface CaseResult {
+  id: string;
+  ok: boolean;
+  /** What differs, for a failing case. */
+  detail?: string;
+  /** The largest |got - want| / (atol + rtol |want|) seen (<= 1 passes). */
+  worst?: number;
+}
+
+const DEFAULT_TOL: Record<string, { rtol: number; atol: number }> = {
+  float64: { rtol: 1e-9, atol: 1e-10 },
+  float32: { rtol: 1e-5, atol: 1e-6 },
+};
+
+const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function isParityTensor(x: unknown): x is ParityTensor {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && 'dtype' in x && 'shape' in x && 'data' in x;
+}
+
+/** A TENSOR object of the format as a losskit Tensor (non-finite values arrive as strings). */
+export function decodeTensor(t: ParityTensor, requiresGrad = false): Tensor {
+  return tensor(t.data as any, { dtype: t.dtype, shape: t.shape, requiresGrad });
+}
+
+function decode(x: unknown, requiresGrad = false): unknown {
+  if (isParityTensor(x)) return decodeTensor(x, requiresGrad);
+  if (Array.isArray(x)) return x.map((v) => decode(v));
+  if (typeof x === 'string' && ['nan', 'inf', '-inf'].includes(x)) return Number(x.replace('inf', 'Infinity'));
+  return x;
+}
+
+function decodeKwargs(kwargs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kwargs)) {
+    if (k === 'distance_function') {
+      out.distanceFunction = distanceFunction(v);
+      continue;
+    }
+    out[camel(k)] = decode(v);
+  }
+  return out;
+}
+
+function distanceFunction(name: unknown): unknown {
+  const anyF = F as Record<string, any>;
+  if (name === null || name === undefined) return undefined;
+  if (name === 'pairwise_distance') return anyF.pairwiseDistance;
+  if (name === 'cosine_distance') return (a: Tensor, b: Tensor) => (anyF.cosineSimilarity(a, b) as Tensor).neg().add(1);
+  throw new Error(`unknown distance_function ${JSON.stringify(name)}`);
+}
+
+/** Compares a tensor with the expected TENSOR: shape, dtype and every element within tolerance. */
+export function compareTensor(
+  got: Tensor | null | undefined,
+  want: ParityTensor | null,
+  tol: { rtol?: number; atol?: number } | undefined,
+  what: string,
+): { ok: boolean; detail?: string; worst: number } {
+  if (want === null) {
+    return got ? { ok: false, detail: `${what}: expected no gradient, got one of shape [${got.shape.join(', ')}]`, worst: Infinity } : { ok: true, worst: 0 };
+  }
+  if (!(got instanceof Tensor)) return { ok: false, detail: `${what}: expected a tensor, got ${got === null ? 'null' : typeof got}`, worst: Infinity };
+  if (got.dtype !== want.dtype) return { ok: false, detail: `${what}: dtype ${got.dtype}, expected ${want.dtype}`, worst: Infinity };
+  if (got.shape.length !== want.shape.length || got.shape.some((s, i) => s !== want.shape[i])) {
+    return { ok: false, detail: `${what}: shape [${got.shape.join(', ')}], expected [${want.shape.join(', ')}]`, worst: Infinity };
+  }
+  const { rtol, atol } = { ...(DEFAULT_TOL[want.dtype] ?? { rtol: 0, atol: 0 }), ...tol };
+  const g = asNumbers(got.data);
+  const w = asNumbers(decodeTensor(want).data);
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < w.length; i++) {
+    const a = g[i];
+    const b = w[i];
+    if (Number.isNaN(a) && Number.isNaN(b)) continue;
+    if (!Number.isFinite(b) || !Number.isFinite(a)) {
+      if (a !== b) return { ok: false, detail: `${what}[${i}]: got ${a}, expected ${b}`, worst: Infinity };
+      continue;
+    }
+    const bound = atol + rtol * Math.abs(b);
+    const ratio = bound === 0 ? (a === b ? 0 : Infinity) : Math.abs(a - b) / bound;
+    if (ratio > worst) {
+      worst = ratio;
+      worstAt = i;
+    }
+  }
+  if (worst > 1) {
+    return { ok: false, detail: `${what}[${worstAt}]: got ${g[worstAt]}, expected ${w[worstAt]} (rtol ${rtol}, atol ${atol})`, worst };
+  }
+  return { ok: true, worst };
+}
+
+/** Runs one case. Never throws: an implementation error becomes a failing result. */
+export function runCase(c: ParityCase): CaseResult {
+  const fnName = camel(c.fn);
+  const fn = (F as Record<string, unknown>)[fnName];
+  const prev = setWarningHandler(() => {});
+  try {
+    if (typeof fn !== 'function') return { id: c.id, ok: false, detail: `F.${fnName} is not implemented` };
+    const grad = c.grad ?? [];
+    let args: unknown[];
+    let kwargs: Record<string, unknown>;
+    try {
+      args = c.args.map((a, i) => decode(a, grad.includes(i)));
+      kwargs = decodeKwargs(c.kwargs ?? {});
+    } catch (e) {
+      return { id: c.id, ok: false, detail: `could not decode the case: ${(e as Error).message}` };
+    }
+    if ('error' in c.expect) return expectError(c, () => callLoss(fn, args, kwargs, c));
+    let value: Tensor;
+    try {
+      value = callLoss(fn, args, kwargs, c);
+    } catch (e) {
+      return { id: c.id, ok: false, detail: `threw ${(e as Error).name}: ${(e as Error).message}` };
+    }
+    const expect = c.expect;
+    const v = compareTensor(value, expect.value, c.tol, 'value');
+    if (!v.ok) return { id: c.id, ok: false, detail: v.detail, worst: v.worst };
+    let worst = v.worst;
+    if (expect.grads) {
+      for (let j = 0; j < grad.length; j++) {
+        const t = args[grad[j]] as Tensor;
+        const r = compareTensor(t.grad, expect.grads[j] ?? null, c.tol, `grad of args[${grad[j]}]`);
+        if (!r.ok) return { id: c.id, ok: false, detail: r.detail, worst: r.worst };
+        worst = Math.max(worst, r.worst);
+      }
+    }
+    return { id: c.id, ok: true, worst };
+  } finally {
+    setWarningHandler(prev);
+  }
+}
+
+function callLoss(fn: unknown, args: unknown[], kwargs: Record<string, unknown>, c: ParityCase): Tensor {
+  const out = (fn as (...a: unknown[]) => Tensor)(...args, kwargs);
+  const grad = c.grad ?? [];
+  if (grad.length > 0 && out.requiresGrad) {
+    out.backward(c.grad_output ? decodeTensor(c.grad_output) : undefined);
+  }
+  return out;
+}
+
+function expectError(c: ParityCase, run: () => unknown): CaseResult {
+  const want = (c.expect as { error: string }).error;
+  const sep = want.indexOf(': ');
+  const wantType = sep >= 0 ? want.slice(0, sep) : want;
+  const wantMessage = sep >= 0 ? want.slice(sep + 2) : '';
+  try {
+    run();
+  } catch (e) {
+    if (!(e instanceof LosskitError)) {
+      return { id: c.id, ok: false, detail: `expected ${want}; got a non-losskit ${(e as Error).name}: ${(e as Error).message}` };
+    }
+    if (e.name !== wantType) return { id: c.id, ok: false, detail: `expected ${want}; got ${e.name}: ${e.message}` };
+    if (!normalise(e.message).includes(normalise(wantMessage))) {
+      return { id: c.id, ok: false, detail: `message differs: expected "${wantMessage}", got "${e.message}"` };
+    }
+    return { id: c.id, ok: true, worst: 0 };
+  }
+  return { id: c.id, ok: false, detail: `expected ${want}, but nothing was thrown` };
+}
+
+// PyTorch's messages end with trailing spaces or odd punctuation now and then
+const normalise = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** Runs every case of a parsed parity file. */
+export function runParity(doc: ParityFile): CaseResult[] {
+  if (doc.format !== 'losskit-parity/1') {
+    return [{ id: '(file)', ok: false, detail: `unknown format ${JSON.stringify(doc.format)}; expected "losskit-parity/1"` }];
+  }
+  return doc.cases.map(runCase);
+}

@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  tensor, zeros, ones, full, arange, linspace, rand, randn, randint, Tensor,
+  ValueError, LosskitTypeError, RuntimeError, LosskitError,
+} from '../../src/index.js';
+
+test('numbers and nested arrays become float32 with their shape', () => {
+  const t = tensor([[0, 1], [2, 3]]);
+  assert.equal(t.dtype, 'float32');
+  assert.deepEqual(t.shape, [2, 2]);
+  assert.ok(t.data instanceof Float32Array);
+  assert.deepEqual(Array.from(t.data as Float32Array), [0, 1, 2, 3]);
+  const s = tensor(2.5);
+  assert.deepEqual(s.shape, []);
+  assert.equal(s.item(), 2.5);
+  assert.equal(s.ndim, 0);
+  assert.equal(s.numel, 1);
+});
+
+test('dtype option converts, int64 is a BigInt64Array, bool a Uint8Array', () => {
+  const i = tensor([1, 0, 4, 2], { dtype: 'int64' });
+  assert.ok(i.data instanceof BigInt64Array);
+  assert.deepEqual(i.toArray(), [1, 0, 4, 2]);
+  const b = tensor([true, false]);
+  assert.equal(b.dtype, 'bool');
+  assert.deepEqual(b.toArray(), [true, false]);
+  assert.equal(tensor([1.7, -1.7], { dtype: 'int32' }).toArray().toString(), '1,-1'); // truncation as in PyTorch
+});
+
+test('a typed array is used as-is (not copied) when its type fits', () => {
+  const buf = new Float64Array([1, 2, 3, 4, 5, 6]);
+  const t = tensor(buf, { shape: [2, 3] });
+  assert.equal(t.data, buf);
+  assert.equal(t.dtype, 'float64');
+  const converted = tensor(buf, { dtype: 'float32', shape: [3, 2] });
+  assert.notEqual(converted.data, buf);
+  assert.ok(converted.data instanceof Float32Array);
+});
+
+test('a flat array with shape is reshaped; non-finite strings are read', () => {
+  const t = tensor([1, 'nan', 'inf', '-inf'], { shape: [2, 2], dtype: 'float64' });
+  assert.deepEqual(t.shape, [2, 2]);
+  const v = Array.from(t.data as Float64Array);
+  assert.ok(Number.isNaN(v[1]));
+  assert.deepEqual([v[0], v[2], v[3]], [1, Infinity, -Infinity]);
+});
+
+test('ragged arrays, wrong shapes and unknown dtypes are clear errors', () => {
+  assert.throws(() => tensor([[1, 2], [3]]), (e: Error) => e instanceof ValueError && /expected sequence of length 2 at dim 1 \(got 1/.test(e.message));
+  assert.throws(() => tensor([[1, 2], 3] as any), ValueError);
+  assert.throws(() => tensor(new Float32Array(5), { shape: [2, 3] }), (e: Error) => e instanceof ValueError && /shape \[2, 3\] is invalid for input of size 5/.test(e.message));
+  assert.throws(() => tensor([1], { dtype: 'float16' as any }), (e: Error) => e instanceof LosskitTypeError && e.name === 'TypeError' && /float16/.test(e.message));
+  assert.throws(() => tensor([1, {} as any]), LosskitTypeError);
+  assert.throws(() => tensor(new Int16Array(2) as any), LosskitTypeError);
+  assert.throws(() => tensor([1], { shape: [-1] }), ValueError);
+});
+
+test('every error extends LosskitError', () => {
+  try {
+    tensor([[1], [1, 2]]);
+    assert.fail('no error');
+  } catch (e) {
+    assert.ok(e instanceof LosskitError);
+  }
+});
+
+test('only floating tensors can require grad', () => {
+  assert.throws(() => tensor([1], { dtype: 'int64', requiresGrad: true }), RuntimeError);
+  assert.equal(tensor([1], { requiresGrad: true }).requiresGrad, true);
+});
+
+test('zeros, ones, full, arange, linspace', () => {
+  assert.deepEqual(zeros([2, 3]).toArray(), [[0, 0, 0], [0, 0, 0]]);
+  assert.deepEqual(ones([2], { dtype: 'int64' }).toArray(), [1, 1]);
+  assert.equal(ones([2], { dtype: 'int64' }).dtype, 'int64');
+  assert.deepEqual(full([2], 7).toArray(), [7, 7]);
+  assert.deepEqual(arange(5).toArray(), [0, 1, 2, 3, 4]);
+  assert.equal(arange(5).dtype, 'int64');
+  assert.deepEqual(arange(1, 2, 0.25).toArray(), [1, 1.25, 1.5, 1.75]);
+  assert.equal(arange(1, 2, 0.25).dtype, 'float32');
+  assert.deepEqual(linspace(0, 1, 5).toArray(), [0, 0.25, 0.5, 0.75, 1]);
+  assert.throws(() => arange(0, 1, 0), RuntimeError);
+});
+
+test('random tensors are reproducible with a seed and have the right moments', () => {
+  const a = randn([1000], { seed: 1 });
+  const b = randn([1000], { seed: 1 });
+  assert.deepEqual(Array.from(a.data as Float32Array), Array.from(b.data as Float32Array));
+  assert.notDeepEqual(Array.from(randn([10], { seed: 2 }).data as Float32Array), Array.from(a.data as Float32Array).slice(0, 10));
+  const m = a.mean().item();
+  const sd = Math.sqrt(a.sub(m).square().mean().item());
+  assert.ok(Math.abs(m) < 0.1 && Math.abs(sd - 1) < 0.1, `mean ${m}, sd ${sd}`);
+  const u = rand([1000], { seed: 3 });
+  assert.ok((u.data as Float32Array).every((v) => v >= 0 && v < 1));
+  const r = randint(0, 5, [200], { seed: 4 });
+  assert.equal(r.dtype, 'int64');
+  const vals = new Set(r.toArray() as number[]);
+  assert.deepEqual([...vals].sort(), [0, 1, 2, 3, 4]);
+  assert.equal(randn([2], { dtype: 'float64', requiresGrad: true, seed: 1 }).requiresGrad, true);
+});
+
+test('item, toArray, detach, toString', () => {
+  const t = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  assert.throws(() => t.item(), RuntimeError);
+  const d = t.detach();
+  assert.equal(d.requiresGrad, false);
+  assert.equal(d.data, t.data);
+  assert.equal(tensor(0.625).toString(), 'tensor(0.6250)');
+  assert.equal(tensor(1).toString(), 'tensor(1.)');
+  assert.equal(tensor([1.5], { dtype: 'float64' }).toString(), 'tensor([1.5000], dtype=torch.float64)');
+  assert.equal(tensor([[0, 1], [2, 3]]).toString(), 'tensor([[0., 1.],\n        [2., 3.]])');
+  assert.ok(t instanceof Tensor);
+});
+
+test('setting data checks type and length', () => {
+  const t = tensor([1, 2]);
+  t.data = new Float32Array([3, 4]);
+  assert.deepEqual(t.toArray(), [3, 4]);
+  assert.throws(() => (t.data = new Float64Array(2)), ValueError);
+  assert.throws(() => (t.data = new Float32Array(3)), ValueError);
+});

@@ -7,7 +7,7 @@ import { F, nn, tensor, ones, gradcheck, randn, rand, randint, oneHot, RuntimeEr
 import { captureWarnings, close, closeArrays, snapshot, values } from '../helpers/index.js';
 
 const f64 = { dtype: 'float64' as const };
-const idx = (v: number[] | number[][]) => tensor(v as any, { dtype: 'int64' });
+const idx = (v: number | number[] | number[][] | number[][][]) => tensor(v as any, { dtype: 'int64' });
 
 test('crossEntropy = nllLoss(logSoftmax) and = -log softmax[target] by hand', () => {
   const x = randn([4, 5], { ...f64, seed: 1 });

@@ -2,7 +2,7 @@
  * losskit: PyTorch's loss functions for TypeScript, with the same values, gradients and errors.
  *
  * ```ts
- * import { tensor, ones, F, nn } from 'losskit';
+ * import { tensor, ones, F, nn, optim } from 'losskit';
  * F.l1Loss(ones([2, 2]), tensor([[0, 1], [2, 3]])).item(); // 1
  * ```
  */
@@ -57,6 +57,7 @@ export { matmul } from './ops/matmul.js';
 export { gather, oneHot } from './ops/index.js';
 export * as F from './losses/index.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export {
   LosskitError,
   ValueError,
@@ -68,3 +69,4 @@ export {
   type LosskitWarning,
   type WarningHandler,
 } from './errors.js';
+export { setBackend, getBackend, setNumThreads, getNumThreads, type BackendName } from './kernels/index.js';

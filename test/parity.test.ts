@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCase, type ParityFile } from '../src/parity.js';
+import { setBackend } from '../src/kernels/index.js';
 
 const dir = join(import.meta.dirname, 'fixtures', 'torch');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -15,15 +16,23 @@ test('there are fixtures for every loss of the tutorial', () => {
   }
 });
 
-for (const file of files) {
-  const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ParityFile;
-  describe(`parity ${file}`, () => {
-    assert.equal(doc.format, 'losskit-parity/1');
-    for (const c of doc.cases) {
-      test(c.id, () => {
-        const r = runCase(c);
-        assert.ok(r.ok, `${c.id}${c.note ? ` (${c.note})` : ''}: ${r.detail}`);
-      });
-    }
-  });
+// every case runs on both kernel backends: WebAssembly SIMD and plain TypeScript
+for (const backend of ['wasm', 'ts'] as const) {
+  for (const file of files) {
+    const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ParityFile;
+    describe(`parity ${file} [${backend}]`, () => {
+      assert.equal(doc.format, 'losskit-parity/1');
+      for (const c of doc.cases) {
+        test(c.id, () => {
+          setBackend(backend);
+          try {
+            const r = runCase(c);
+            assert.ok(r.ok, `${c.id}${c.note ? ` (${c.note})` : ''} [${backend}]: ${r.detail}`);
+          } finally {
+            setBackend('auto');
+          }
+        });
+      }
+    });
+  }
 }

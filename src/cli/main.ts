@@ -3,13 +3,22 @@ import { join } from 'node:path';
 import { demoSteps, SETUP, type DemoOutcome } from './demo.js';
 import { colours } from './style.js';
 import { runParity, type CaseResult, type ParityFile } from '../parity.js';
+import { fitLine } from './fit_line.js';
+import { classify } from './classify.js';
+import { plot } from './plot.js';
 
 const USAGE = `losskit: PyTorch's loss functions for TypeScript
 
 Usage:
   losskit demo [--json]          the tutorial's walkthrough: each loss on ones(2,2) vs [[0,1],[2,3]]
   losskit parity FILE|DIR...     check PyTorch parity cases (losskit-parity/1 JSON); exit 1 on any failure
+  losskit fit-line [options]     fit a line with a loss and an optimizer: iterates, loss curve, picture
+  losskit classify [options]     train a small MLP on the Iris data with CrossEntropyLoss
+  losskit plot [options]         draw each loss and its gradient against the residual or the logit
   losskit help                   this text
+
+Training commands take --json (results as JSON only) and --out DIR (pictures, default ./losskit-out);
+\`losskit COMMAND --help\` lists a command's options.
 `;
 
 export function main(argv: string[], out = process.stdout, err = process.stderr): number {
@@ -19,6 +28,12 @@ export function main(argv: string[], out = process.stdout, err = process.stderr)
       return demo(rest, out);
     case 'parity':
       return parity(rest, out, err);
+    case 'fit-line':
+      return fitLine(rest, out, err);
+    case 'classify':
+      return classify(rest, out, err);
+    case 'plot':
+      return plot(rest, out, err);
     case undefined:
     case 'help':
     case '--help':

@@ -99,3 +99,26 @@ export function notDifferentiable(kernel: string, name: string, t: Tensor | unde
 export function requireSameSize(input: Tensor, target: Tensor, message: () => string): void {
   check(sameShape(input.shape, target.shape), ValueError, message);
 }
+
+/**
+ * A number as Python prints a float (`0.0`, `-1.5`, `1e-07`), for messages that quote PyTorch's
+ * f-strings: `margin must be greater than 0, got 0.0`.
+ */
+export function pyFloat(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1);
+  // Python pads exponents to two digits: 1e-07, not 1e-7
+  return String(v).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/**
+ * Rounding to the storage of `dtype` after each arithmetic step: float32 kernels in PyTorch round
+ * every intermediate, which decides where `exp` overflows to inf (at 88.7, not 709.8) and how
+ * long recursions accumulate error. Identity for float64.
+ */
+export function stepRounding(dtype: DType): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : identity;
+}
+
+const identity = (v: number): number => v;

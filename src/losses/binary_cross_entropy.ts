@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
 import { pointwise } from '../ops/elementwise.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { asNumbers } from '../tensor/dtype.js';
 import { broadcastShapes, torchSize } from '../tensor/shape.js';
@@ -15,7 +16,8 @@ export interface BCELossOptions extends ReductionOptions {
 // PyTorch's kernel: log terms are clamped at -100 so that 0 * log(0) gives 0, not NaN ...
 const clampedLog = (v: number): number => Math.max(v, -100);
 // ... and the gradient's denominator x(1 - x) is floored at 1e-12, independently of that clamp.
-const EPSILON = 1e-12;
+// (a C++ float constant, so it is float32's 1e-12)
+const EPSILON = Math.fround(1e-12);
 
 /**
  * Binary cross entropy between probabilities and targets in [0, 1].
@@ -57,6 +59,8 @@ export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: 
   if (weight) broadcastShapes(y.shape, weight.shape);
   checkUnitRange(x, 'input');
   checkUnitRange(y, 'target');
+  const fused = fusedElementwise('BinaryCrossEntropyBackward', 'bce', x, y, reduction, { weight });
+  if (fused) return fused;
   let loss = pointwise(
     'BinaryCrossEntropyBackward',
     [x, y],
@@ -67,7 +71,7 @@ export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: 
       (p, _t, _c, _y, g) => g * (Math.log1p(-p) - Math.log(p)),
     ],
   );
-  if (weight) loss = loss.mul(weight);
+  if (weight) loss = loss.mul(weight).to(x.dtype); // PyTorch multiplies in place: the input's dtype stays
   return reduce(loss, reduction);
 }
 

@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
 import { logSigmoidOf, pointwise, promoted, sigmoidOf } from '../ops/elementwise.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, torchSize } from '../tensor/shape.js';
@@ -45,30 +46,33 @@ export function binaryCrossEntropyWithLogits(input: TensorLike, target: TensorLi
     RuntimeError,
     () => `result type ${torchTypeName(isFloating(dtype) ? dtype : 'float32')} can't be cast to the desired output type ${torchTypeName(y.dtype)} (targets must be floating point)`,
   );
+  if (posWeight) broadcastShapes(posWeight.shape, y.shape);
   if (weight) broadcastShapes(y.shape, weight.shape);
-  let loss: Tensor;
-  if (posWeight) {
-    broadcastShapes(y.shape, posWeight.shape);
-    loss = pointwise(
-      'BinaryCrossEntropyWithLogitsBackward',
-      [x, y, posWeight],
-      promoted(x, y, posWeight),
-      (a, t, p) => (1 - t) * a - (1 + (p - 1) * t) * logSigmoidOf(a),
-      [
-        (a, t, p, _y, g) => g * ((p * t + 1 - t) * sigmoidOf(a) - p * t),
-        (a, _t, p, _y, g) => g * (-a - (p - 1) * logSigmoidOf(a)),
-        null,
-      ],
-    );
-  } else {
-    loss = pointwise(
-      'BinaryCrossEntropyWithLogitsBackward',
-      [x, y],
-      dtype,
-      (a, t) => (1 - t) * a - logSigmoidOf(a),
-      [(a, t, _c, _y, g) => g * (sigmoidOf(a) - t), (a, _t, _c, _y, g) => -g * a],
-    );
-  }
-  if (weight) loss = loss.mul(weight);
-  return reduce(loss, reduction);
+  const fused = fusedElementwise('BinaryCrossEntropyWithLogitsBackward', 'bceWithLogits', x, y, reduction, { weight, posWeight });
+  if (fused) return fused;
+  // PyTorch computes -log σ(x) = m + log(e^-m + e^(-x-m)), m = max(-x, 0), in the input's dtype,
+  // and the target's gradient too except for an unreduced loss; the loss is built in place on
+  // (1 - target), so it has the target's dtype. Here everything is computed in the promoted dtype,
+  // rounded where PyTorch rounds (which only shows when a float32 input meets a float64 target).
+  const rx = x.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const rt = posWeight || reduction !== 'none' ? rx : (v: number) => v;
+  const logSig = (a: number): number => rx(logSigmoidOf(a));
+  const lse = (a: number, m: number): number => rx(Math.log(rx(rx(Math.exp(-m)) + rx(Math.exp(rx(-a - m))))));
+  const loss = pointwise(
+    'BinaryCrossEntropyWithLogitsBackward',
+    posWeight ? [x, y, posWeight] : [x, y],
+    posWeight ? promoted(x, y, posWeight) : dtype,
+    (a, t, p) => {
+      const m = Math.max(-a, 0);
+      return posWeight ? (1 - t) * a + (1 + (p - 1) * t) * rx(lse(a, m) + m) : (1 - t) * a + m + lse(a, m);
+    },
+    posWeight
+      ? [
+          (a, t, p, _y, g) => g * ((p * t + 1 - t) * sigmoidOf(a) - p * t),
+          (a, _t, p, _y, g) => rt(g * (-a - (p - 1) * logSig(a))),
+          null,
+        ]
+      : [(a, t, _c, _y, g) => g * (sigmoidOf(a) - t), (a, _t, _c, _y, g) => rt(-g * a)],
+  );
+  return reduce(weight ? loss.mul(weight) : loss, reduction).to(y.dtype);
 }

@@ -9,6 +9,7 @@ import { Tensor as T } from '../tensor/tensor.js';
 import { arg, checkInt, checkNumber, checkOptions, notDifferentiable, optionalArg } from './args.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { nllParts, reduceNll } from './nll_loss.js';
+import { fusedClassIndices, fusedClassProbabilities } from '../kernels/fused.js';
 
 export interface CrossEntropyLossOptions extends ReductionOptions {
   /** `(C)` rescaling weight per class. */
@@ -59,8 +60,12 @@ export function crossEntropy(input: TensorLike, target: TensorLike, opts: CrossE
         `(a target shaped like the input is read as probabilities; class indices need shape ${sizeList(x.shape.filter((_, i) => i !== classDim))})`,
     );
     check(ignoreIndex < 0, RuntimeError, () => 'ignore_index is not supported for floating point target');
+    const fused = eps <= 1 ? fusedClassProbabilities('CrossEntropyBackward', x, y, reduction, { weight, eps: Math.max(eps, 0) }) : null;
+    if (fused) return fused;
     return probabilityTargets(x, y, weight, reduction, eps);
   }
+  const fused = eps <= 1 ? fusedClassIndices('CrossEntropyBackward', 'ce', x, y, reduction, { weight, ignoreIndex, eps: Math.max(eps, 0) }) : null;
+  if (fused) return fused;
   const logp = logSoftmax(x, classDim);
   if (eps > 0) {
     checkSmoothing(eps);

@@ -1,6 +1,9 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
 import { pointwise, promoted } from '../ops/elementwise.js';
+import { torchTypeName } from '../ops/reduce.js';
+import { isFloating } from '../tensor/dtype.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkNumber, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
 import { reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
@@ -33,20 +36,29 @@ export function huberLoss(input: TensorLike, target: TensorLike, opts: HuberLoss
   const y = arg('huberLoss', 'target', target);
   warnIfSizesDiffer(x, y);
   const weight = optionalArg('huberLoss', 'weight', opts.weight);
-  const reduction = weight ? opts.reduction ?? 'mean' : resolveReduction(opts, { legacy: false });
-  requireFloat('huber_cpu', promoted(x, y));
+  const reduction = resolveReduction(opts, { legacy: false, validate: !weight });
+  const dtype = promoted(x, y);
+  requireFloat('huber_cpu', dtype);
+  check(
+    isFloating(x.dtype),
+    RuntimeError,
+    () => `result type ${torchTypeName(dtype)} can't be cast to the desired output type ${torchTypeName(x.dtype)} (huberLoss keeps the input's dtype)`,
+  );
   check(delta > 0, RuntimeError, () => `huber_loss does not support non-positive values for delta. (got delta=${delta})`);
+  const fused = weight ? null : fusedElementwise('HuberLossBackward', 'huber', x, y, reduction, { param: delta });
+  if (fused) return fused;
   const dl = (d: number): number => (d <= -delta ? -delta : d >= delta ? delta : d);
+  // computed in the promoted dtype; the result is cast to the input's dtype, as PyTorch allocates it
   const loss = pointwise(
     'HuberLossBackward',
     [x, y],
-    x.dtype, // PyTorch allocates the result like the input
+    dtype,
     (a, b) => {
       const z = Math.abs(a - b);
       return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
     },
     [(a, b, _c, _y, g) => g * dl(a - b), (a, b, _c, _y, g) => -g * dl(a - b)],
   );
-  if (weight) return reduceElementwiseWeighted(loss, weight, x.shape, reduction, 'elements');
-  return reduce(loss, reduction);
+  if (weight) return reduceElementwiseWeighted(loss, weight, x.shape, reduction, 'elements').to(x.dtype);
+  return reduce(loss, reduction).to(x.dtype);
 }

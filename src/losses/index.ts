@@ -10,3 +10,26 @@ export { nllLoss, type NLLLossOptions } from './nll_loss.js';
 export { logSoftmax, softmax, logsumexp } from '../ops/softmax.js';
 export { sigmoid, logSigmoid, softplus, tanh, relu } from '../ops/elementwise.js';
 export { oneHot } from '../ops/index.js';
+export { klDiv, type KLDivLossOptions } from './kl_div.js';
+export { poissonNllLoss, type PoissonNLLLossOptions } from './poisson_nll_loss.js';
+export { gaussianNllLoss, type GaussianNLLLossOptions } from './gaussian_nll_loss.js';
+export { marginRankingLoss, type MarginRankingLossOptions } from './margin_ranking_loss.js';
+export { hingeEmbeddingLoss, type HingeEmbeddingLossOptions } from './hinge_embedding_loss.js';
+export { multilabelMarginLoss } from './multilabel_margin_loss.js';
+export { softMarginLoss } from './soft_margin_loss.js';
+export { multilabelSoftMarginLoss, type MultiLabelSoftMarginLossOptions } from './multilabel_soft_margin_loss.js';
+export { cosineEmbeddingLoss, type CosineEmbeddingLossOptions } from './cosine_embedding_loss.js';
+export { multiMarginLoss, type MultiMarginLossOptions } from './multi_margin_loss.js';
+export { tripletMarginLoss, type TripletMarginLossOptions } from './triplet_margin_loss.js';
+export {
+  tripletMarginWithDistanceLoss,
+  type TripletMarginWithDistanceLossOptions,
+} from './triplet_margin_with_distance_loss.js';
+export { ctcLoss, type CTCLossOptions, type Lengths } from './ctc_loss.js';
+export {
+  pairwiseDistance,
+  cosineSimilarity,
+  type PairwiseDistanceOptions,
+  type CosineSimilarityOptions,
+} from './distance.js';
+export type { ReductionOptions } from './reduction.js';

@@ -1,5 +1,6 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { pointwise, promoted, sgn } from '../ops/elementwise.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkOptions, optionalArg, warnIfSizesDiffer } from './args.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
@@ -28,7 +29,9 @@ export function l1Loss(input: TensorLike, target: TensorLike, opts: L1LossOption
   const y = arg('l1Loss', 'target', target);
   warnIfSizesDiffer(x, y);
   const weight = optionalArg('l1Loss', 'weight', opts.weight);
-  const reduction = weight ? opts.reduction ?? 'mean' : resolveReduction(opts);
+  const reduction = resolveReduction(opts, { validate: !weight });
+  const fused = weight ? null : fusedElementwise('L1LossBackward', 'l1', x, y, reduction);
+  if (fused) return fused;
   const loss = pointwise('L1LossBackward', [x, y], promoted(x, y), (a, b) => Math.abs(a - b), [
     (a, b, _c, _y, g) => g * sgn(a - b),
     (a, b, _c, _y, g) => -g * sgn(a - b),

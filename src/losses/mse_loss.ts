@@ -1,5 +1,6 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { pointwise, promoted } from '../ops/elementwise.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
@@ -27,9 +28,11 @@ export function mseLoss(input: TensorLike, target: TensorLike, opts: MSELossOpti
   const y = arg('mseLoss', 'target', target);
   warnIfSizesDiffer(x, y);
   const weight = optionalArg('mseLoss', 'weight', opts.weight);
-  const reduction = weight ? opts.reduction ?? 'mean' : resolveReduction(opts);
+  const reduction = resolveReduction(opts, { validate: !weight });
   const dtype = promoted(x, y);
   requireFloat('mse_cpu', dtype);
+  const fused = weight ? null : fusedElementwise('MseLossBackward', 'mse', x, y, reduction);
+  if (fused) return fused;
   const loss = pointwise('MseLossBackward', [x, y], dtype, (a, b) => (a - b) * (a - b), [
     (a, b, _c, _y, g) => 2 * (a - b) * g,
     (a, b, _c, _y, g) => -2 * (a - b) * g,

@@ -6,6 +6,7 @@ import { sameShape, sizeList } from '../tensor/shape.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkInt, checkOptions, notDifferentiable, optionalArg, requireFloat } from './args.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
+import { fusedClassIndices } from '../kernels/fused.js';
 
 export interface NLLLossOptions extends ReductionOptions {
   /** `(C)` rescaling weight per class; 'mean' then divides by the sum of the selected weights. */
@@ -47,14 +48,14 @@ export function nllParts(fn: string, x: Tensor, y: Tensor, weight: Tensor | unde
         `log-probabilities per sample, so the target must be one class index per sample: shape [${x.ndim === 2 ? x.shape[0] : ''}])`,
     );
     check(
-      !(x.ndim === 1 && y.ndim === 1),
-      RuntimeError,
-      () => `Expected target to be 0D when input is 1D, but got target.dim =${y.ndim}`,
-    );
-    check(
       (x.ndim === 1 && y.ndim === 0) || x.shape[0] === y.shape[0],
       RuntimeError,
       () => `size mismatch (got input: ${sizeList(x.shape)}, target: ${sizeList(y.shape)})`,
+    );
+    check(
+      !(x.ndim === 1 && y.ndim === 1),
+      RuntimeError,
+      () => `Expected target to be 0D when input is 1D, but got target.dim =${y.ndim} (an unbatched (C) input takes one class index)`,
     );
   } else if (x.ndim === 4) {
     check(
@@ -78,7 +79,10 @@ export function nllParts(fn: string, x: Tensor, y: Tensor, weight: Tensor | unde
     check(
       weight.ndim === 1 && weight.numel === C,
       RuntimeError,
-      () => `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${sizeList(weight.shape)}`,
+      () =>
+        x.ndim <= 2
+          ? `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${sizeList(weight.shape)}`
+          : `weight tensor should be defined either for all or no classes (${C} classes, got weight tensor of shape: ${sizeList(weight.shape)})`,
     );
     check(
       weight.dtype === x.dtype,
@@ -158,5 +162,7 @@ export function nllLoss(input: TensorLike, target: TensorLike, opts: NLLLossOpti
   const ignoreIndex = checkInt('nllLoss', 'ignoreIndex', opts.ignoreIndex ?? -100);
   const weight = optionalArg('nllLoss', 'weight', opts.weight);
   notDifferentiable('nll_loss_forward', 'weight', weight);
+  const fused = fusedClassIndices('NllLossBackward', 'nll', x, y, reduction, { weight, ignoreIndex });
+  if (fused) return fused;
   return reduceNll(nllParts('nllLoss', x, y, weight, ignoreIndex), reduction);
 }

@@ -4,7 +4,8 @@
  * rules ('mean' of nothing is NaN, 'sum' of nothing is 0), all as PyTorch has them.
  */
 import { ValueError, warn } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fromNumbers } from '../tensor/dtype.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -32,14 +33,25 @@ function legacyReduction(sizeAverage: boolean | null | undefined, reduce: boolea
  * @param allowed the reductions this loss accepts beyond none/mean/sum (KL's 'batchmean').
  * @param style 'native' for losses PyTorch implements in C++ (`{r} is not a valid value for
  *   reduction`), 'python' for the ones it checks in Python (`{r} is not valid`).
+ * @param validate false where the caller validates later with its own message (the 2.x functional `weight`).
+ * @param elementwiseMean whether the deprecated alias 'elementwise_mean' is accepted (with a
+ *   warning): true where PyTorch goes through `_Reduction.get_enum`, false where its Python code
+ *   compares the string itself (Poisson, Gaussian, MultiLabelSoftMargin, TripletMarginWithDistance).
  */
 export function resolveReduction(
   opts: ReductionOptions,
-  { legacy = true, extra = [], style = 'native' }: { legacy?: boolean; extra?: readonly string[]; style?: 'native' | 'python' } = {},
+  {
+    legacy = true,
+    extra = [],
+    style = 'native',
+    elementwiseMean = true,
+    validate = true,
+  }: { legacy?: boolean; extra?: readonly string[]; style?: 'native' | 'python'; elementwiseMean?: boolean; validate?: boolean } = {},
 ): string {
   if (legacy && (opts.sizeAverage != null || opts.reduce != null)) return legacyReduction(opts.sizeAverage, opts.reduce);
   const r = opts.reduction ?? 'mean';
-  if (r === 'elementwise_mean') {
+  if (!validate) return r;
+  if (r === 'elementwise_mean' && elementwiseMean) {
     warn("reduction='elementwise_mean' is deprecated, please use reduction='mean' instead.");
     return 'mean';
   }
@@ -51,11 +63,25 @@ export function resolveReduction(
   );
 }
 
-/** Applies 'none' (as is), 'sum' (0 for an empty loss) or 'mean' (NaN for an empty loss). */
-export function reduce(loss: Tensor, reduction: string): Tensor {
+/**
+ * Applies 'none' (as is), 'sum' (0 for an empty loss) or 'mean' (NaN for an empty loss), and KL's
+ * 'batchmean': the sum divided by `batchSize` (the input's first dimension), or the plain sum when
+ * there is no batch dimension (a 0-dim input).
+ */
+export function reduce(loss: Tensor, reduction: string, batchSize: number | null = null): Tensor {
   if (reduction === 'none') return loss;
   if (reduction === 'sum') return loss.sum();
+  if (reduction === 'batchmean') return batchSize === null ? loss.sum() : loss.sum().div(batchSize);
   return loss.mean();
+}
+
+/**
+ * CTC's 'mean': each sample's loss divided by its target length (at least 1, so empty targets
+ * count once), then averaged over the batch (NaN for an empty batch).
+ */
+export function lengthNormalizedMean(loss: Tensor, lengths: readonly number[]): Tensor {
+  const divisors = new Tensor(fromNumbers(lengths.map((l) => Math.max(l, 1)), loss.dtype), [lengths.length]);
+  return loss.div(divisors).mean();
 }
 
 /** Σ loss / Σ weight: NLL's and cross entropy's 'mean', and the 2.x functional `weight` of l1/mse. */

@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
 import { pointwise, promoted } from '../ops/elementwise.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkNumber, checkOptions, requireFloat, warnIfSizesDiffer } from './args.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { l1Loss } from './l1_loss.js';
@@ -35,6 +36,8 @@ export function smoothL1Loss(input: TensorLike, target: TensorLike, opts: Smooth
   const reduction = resolveReduction(opts);
   const dtype = promoted(x, y);
   requireFloat('smooth_l1_cpu', dtype);
+  const fused = fusedElementwise('SmoothL1LossBackward', 'smoothL1', x, y, reduction, { param: beta });
+  if (fused) return fused;
   // the derivative is PyTorch's kernel: the linear pieces start at |d| = beta exactly
   const dl = (d: number): number => (d <= -beta ? -1 : d >= beta ? 1 : d / beta);
   const loss = pointwise(

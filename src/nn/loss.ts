@@ -2,7 +2,8 @@
  * The loss modules, with PyTorch's class names. Each constructor takes the F function's options
  * object and `forward` calls the F function with them: nothing else.
  */
-import { warn } from '../errors.js';
+import { ValueError, check, warn } from '../errors.js';
+import { pyFloat } from '../losses/args.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import * as F from '../losses/index.js';
 import { Module } from './module.js';
@@ -73,5 +74,106 @@ export class NLLLoss2d extends NLLLoss {
     warn(
       'NLLLoss2d has been deprecated. Please use NLLLoss instead as a drop-in replacement and see https://pytorch.org/docs/main/generated/torch.nn.NLLLoss.html for more details.',
     );
+  }
+}
+
+export class KLDivLoss extends Loss<F.KLDivLossOptions> {
+  forward(input: TensorLike, target: TensorLike): Tensor {
+    return F.klDiv(input, target, this.options);
+  }
+}
+
+export class PoissonNLLLoss extends Loss<F.PoissonNLLLossOptions> {
+  forward(logInput: TensorLike, target: TensorLike): Tensor {
+    return F.poissonNllLoss(logInput, target, this.options);
+  }
+}
+
+export class GaussianNLLLoss extends Loss<F.GaussianNLLLossOptions> {
+  forward(input: TensorLike, target: TensorLike, variance: TensorLike): Tensor {
+    return F.gaussianNllLoss(input, target, variance, this.options);
+  }
+}
+
+export class MarginRankingLoss extends Loss<F.MarginRankingLossOptions> {
+  forward(input1: TensorLike, input2: TensorLike, target: TensorLike): Tensor {
+    return F.marginRankingLoss(input1, input2, target, this.options);
+  }
+}
+
+export class HingeEmbeddingLoss extends Loss<F.HingeEmbeddingLossOptions> {
+  forward(input: TensorLike, target: TensorLike): Tensor {
+    return F.hingeEmbeddingLoss(input, target, this.options);
+  }
+}
+
+export class MultiLabelMarginLoss extends Loss<F.ReductionOptions> {
+  forward(input: TensorLike, target: TensorLike): Tensor {
+    return F.multilabelMarginLoss(input, target, this.options);
+  }
+}
+
+export class SoftMarginLoss extends Loss<F.ReductionOptions> {
+  forward(input: TensorLike, target: TensorLike): Tensor {
+    return F.softMarginLoss(input, target, this.options);
+  }
+}
+
+export class MultiLabelSoftMarginLoss extends Loss<F.MultiLabelSoftMarginLossOptions> {
+  forward(input: TensorLike, target: TensorLike): Tensor {
+    return F.multilabelSoftMarginLoss(input, target, this.options);
+  }
+}
+
+export class CosineEmbeddingLoss extends Loss<F.CosineEmbeddingLossOptions> {
+  forward(input1: TensorLike, input2: TensorLike, target: TensorLike): Tensor {
+    return F.cosineEmbeddingLoss(input1, input2, target, this.options);
+  }
+}
+
+export class MultiMarginLoss extends Loss<F.MultiMarginLossOptions> {
+  constructor(options: F.MultiMarginLossOptions = {}) {
+    super(options);
+    // PyTorch's constructor checks these too, before any forward
+    check(options.p === undefined || options.p === 1 || options.p === 2, ValueError, () => 'only p == 1 and p == 2 supported');
+    const w = options.weight;
+    check(!w || typeof w !== 'object' || !('ndim' in w) || w.ndim === 1, ValueError, () => 'weight must be one-dimensional');
+  }
+  forward(input: TensorLike, target: TensorLike): Tensor {
+    return F.multiMarginLoss(input, target, this.options);
+  }
+}
+
+export class TripletMarginLoss extends Loss<F.TripletMarginLossOptions> {
+  constructor(options: F.TripletMarginLossOptions = {}) {
+    super(options);
+    checkMargin('TripletMarginLoss', options.margin);
+  }
+  forward(anchor: TensorLike, positive: TensorLike, negative: TensorLike): Tensor {
+    return F.tripletMarginLoss(anchor, positive, negative, this.options);
+  }
+}
+
+export class TripletMarginWithDistanceLoss extends Loss<F.TripletMarginWithDistanceLossOptions> {
+  constructor(options: F.TripletMarginWithDistanceLossOptions = {}) {
+    super(options);
+    checkMargin('TripletMarginWithDistanceLoss', options.margin);
+  }
+  forward(anchor: TensorLike, positive: TensorLike, negative: TensorLike): Tensor {
+    return F.tripletMarginWithDistanceLoss(anchor, positive, negative, this.options);
+  }
+}
+
+function checkMargin(cls: string, margin: unknown): void {
+  check(
+    typeof margin !== 'number' || margin > 0,
+    ValueError,
+    () => `${cls}: expected margin to be greater than 0, got ${pyFloat(margin as number)} instead`,
+  );
+}
+
+export class CTCLoss extends Loss<F.CTCLossOptions> {
+  forward(logProbs: TensorLike, targets: TensorLike, inputLengths: F.Lengths, targetLengths: F.Lengths): Tensor {
+    return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.options);
   }
 }

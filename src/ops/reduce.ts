@@ -173,13 +173,57 @@ export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor 
   return argExtreme(x, dim, keepdim, false);
 }
 
-/** The p-norm over `dim` (all when omitted). */
+/**
+ * The p-norm over `dim` (all when omitted), as `torch.linalg.vector_norm`: p = 0 counts non-zeros,
+ * ±inf take the largest/smallest |x|. One node whose backward is PyTorch's `norm_backward`, which
+ * gives 0 (not NaN) where the norm is 0 and shares the ±inf gradient among ties.
+ */
 export function norm(x: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-  if (p === 2) return sum(x.square(), dim, keepdim).sqrt();
-  if (p === 1) return sum(x.abs(), dim, keepdim);
-  if (p === Infinity) return amax(x.abs(), dim, keepdim);
-  return sum(x.abs().pow(p), dim, keepdim).pow(1 / p);
+  check(isFloating(x.dtype), RuntimeError, () => `linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${torchTypeName(x.dtype)}`);
+  const pl = plan(x, dim);
+  const v = x.data as NumberArray;
+  const acc = new Float64Array(pl.outNumel).fill(p === -Infinity ? Infinity : 0);
+  for (let k = 0; k < v.length; k++) {
+    const a = Math.abs(v[k]);
+    const o = pl.outIndex[k];
+    if (p === Infinity) acc[o] = a > acc[o] || a !== a ? a : acc[o];
+    else if (p === -Infinity) acc[o] = a < acc[o] || a !== a ? a : acc[o];
+    else if (p === 0) acc[o] += a !== 0 ? 1 : 0;
+    else if (p === 1) acc[o] += a;
+    else if (p === 2) acc[o] += a * a;
+    else acc[o] += Math.pow(a, p);
+  }
+  if (p === 2) for (let o = 0; o < acc.length; o++) acc[o] = Math.sqrt(acc[o]);
+  else if (Number.isFinite(p) && p !== 0 && p !== 1) for (let o = 0; o < acc.length; o++) acc[o] = Math.pow(acc[o], 1 / p);
+  const out = new Tensor(fromNumbers(acc, x.dtype), keepdim ? pl.keptShape : pl.outShape);
+  const nv = out.data as NumberArray;
+  return record(out, 'NormBackward', [x], (g) => {
+    const gv = asNumbers(g.data);
+    const gi = allocate(g.dtype, v.length) as Float32Array | Float64Array;
+    if (p === 0) return [new Tensor(gi, x.shape)];
+    let ties: Float64Array | null = null;
+    if (!Number.isFinite(p)) {
+      ties = new Float64Array(pl.outNumel);
+      for (let k = 0; k < v.length; k++) if (isArgExtreme(v[k], nv[pl.outIndex[k]])) ties[pl.outIndex[k]]++;
+    }
+    for (let k = 0; k < v.length; k++) {
+      const o = pl.outIndex[k];
+      const a = v[k];
+      const n = nv[o];
+      const s = a > 0 ? 1 : a < 0 ? -1 : 0;
+      if (ties) gi[k] = isArgExtreme(a, n) ? (s * gv[o]) / ties[o] : 0;
+      else if (p === 1) gi[k] = s * gv[o];
+      else if (p === 2) gi[k] = n === 0 ? 0 : gv[o] * (a / n);
+      else if (p < 1) gi[k] = (a === 0 ? 0 : s * Math.pow(Math.abs(a), p - 1)) * gv[o] * Math.pow(n, 1 - p);
+      else if (p < 2) gi[k] = n === 0 ? 0 : s * Math.pow(Math.abs(a), p - 1) * (gv[o] / Math.pow(n, p - 1));
+      else gi[k] = n === 0 ? 0 : a * Math.pow(Math.abs(a), p - 2) * (gv[o] / Math.pow(n, p - 1));
+    }
+    return [new Tensor(gi, x.shape)];
+  });
 }
+
+// an element that attains the ±inf-norm (or is NaN) receives a share of its gradient
+const isArgExtreme = (a: number, n: number): boolean => Math.abs(a) === n || a !== a;
 
 /** Sums a broadcast gradient back down to `shape` (the backward of broadcasting). */
 export function sumTo(g: Tensor, shape: Shape): Tensor {

@@ -34,23 +34,29 @@ export function stridesOf(shape: Shape): number[] {
   return st;
 }
 
-/** Broadcasts shapes right-aligned, as NumPy and PyTorch do; throws PyTorch's message otherwise. */
+/**
+ * Broadcasts shapes right-aligned, as NumPy and PyTorch do; throws PyTorch's message otherwise.
+ * Shapes are folded in pairwise, right to left, as PyTorch's `infer_size`, so the mismatch
+ * reported (and which side is "tensor a") is the one PyTorch reports.
+ */
 export function broadcastShapes(...shapes: Shape[]): number[] {
-  const nd = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(nd).fill(1);
-  for (let k = 0; k < shapes.length; k++) {
-    const s = shapes[k];
-    for (let i = 0; i < s.length; i++) {
-      const o = nd - s.length + i;
-      const d = s[i];
-      if (out[o] === 1) out[o] = d;
-      else if (d !== 1 && d !== out[o]) {
-        // PyTorch names the pair "tensor a" (the earlier, already broadcast size) and "tensor b".
-        throw new RuntimeError(
-          `The size of tensor a (${out[o]}) must match the size of tensor b (${d}) at non-singleton dimension ${i}`,
-        );
-      }
+  let out: number[] = [];
+  for (const s of shapes) out = inferSize(out, s);
+  return out;
+}
+
+function inferSize(a: Shape, b: Shape): number[] {
+  const nd = Math.max(a.length, b.length);
+  const out = new Array<number>(nd);
+  for (let i = nd - 1; i >= 0; i--) {
+    const ia = i - (nd - a.length);
+    const ib = i - (nd - b.length);
+    const sa = ia >= 0 ? a[ia] : 1;
+    const sb = ib >= 0 ? b[ib] : 1;
+    if (sa !== sb && sa !== 1 && sb !== 1) {
+      throw new RuntimeError(`The size of tensor a (${sa}) must match the size of tensor b (${sb}) at non-singleton dimension ${i}`);
     }
+    out[i] = sa === 1 ? sb : sa;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { RuntimeError, ValueError, check } from '../errors.js';
 import { runBackward, type Node } from '../autograd/graph.js';
-import { type DType, type TypedArray, asNumbers, dtypeOfArray, isFloating } from './dtype.js';
+import { type DType, type TypedArray, asNumbers, dtypeOfArray, fromNumbers, isFloating } from './dtype.js';
 import { type Shape, numelOf, sameShape } from './shape.js';
 import { formatTensor } from './format.js';
 import * as ew from '../ops/elementwise.js';
@@ -50,13 +50,28 @@ export class Tensor {
     return this._data;
   }
 
-  set data(v: TypedArray) {
+  /**
+   * Replaces the elements, keeping shape, dtype and graph (PyTorch's `param.data = ...`, used to
+   * load weights). A typed array must be of this dtype's type and is used as-is; a Tensor or
+   * (nested) arrays of numbers are converted into this dtype. The element count must match.
+   */
+  set data(v: TypedArray | Tensor | NestedArray[]) {
+    if (v instanceof Tensor || Array.isArray(v)) {
+      const flat = v instanceof Tensor ? asNumbers(v._data) : ((v as unknown[]).flat(Infinity) as number[]);
+      check(
+        flat.length === this._data.length,
+        ValueError,
+        () => `data must have ${this._data.length} elements, got ${v instanceof Tensor ? 'a Tensor' : 'nested arrays'} of ${flat.length}`,
+      );
+      this._data = fromNumbers(Array.from(flat, Number), this.dtype);
+      return;
+    }
     check(
-      dtypeOfArray(v) === this.dtype && v.length === this._data.length,
+      ArrayBuffer.isView(v) && dtypeOfArray(v) === this.dtype && v.length === this._data.length,
       ValueError,
       () =>
         `data must be a ${this._data.constructor.name} of length ${this._data.length}, ` +
-        `got a ${v.constructor.name} of length ${v.length}`,
+        `got a ${(v as object)?.constructor?.name} of length ${(v as TypedArray)?.length}`,
     );
     this._data = v;
   }

@@ -1,0 +1,653 @@
+// losskit's fused loss kernels: value and gradient in one pass, float32, WebAssembly SIMD128.
+//
+// Built by assembly/build.mjs (asc, --runtime stub, no AssemblyScript heap): every pointer comes
+// from the JavaScript allocator in src/kernels/memory.ts, which owns the whole linear memory above
+// the first 64 KiB. The kernels here trust their arguments; validation happens in src/losses.
+//
+// Conventions: every kernel works on a range of a larger problem so that src/kernels/threads.ts
+// can split it over workers; it returns the sum of the loss over its range as f64 (accumulated in
+// f64 lanes) and writes, where the pointers are not 0, the elementwise loss and the gradient
+// `dloss/dx * scale`. Tails (n % 4 elements) go through the 16-byte scratch area `scratch` of the
+// calling thread, so no kernel reads or writes outside its arrays.
+
+// ---- vector math ---------------------------------------------------------------------------
+
+// Vector constants live in a table in memory (written by init()): V8 materialises every
+// v128.const inside a loop with several instructions, while a load from a constant address is
+// one memory operand. The table sits in the first 64 KiB, which JavaScript never allocates.
+const KT: usize = 0xe000;
+// @ts-ignore: decorator
+@inline function kv(off: usize): v128 {
+  return v128.load(KT + off);
+}
+const K_ONE: usize = 0;
+const K_HALF: usize = 16;
+const K_ZERO: usize = 32;
+const K_LOG2E: usize = 48;
+const K_MAGIC: usize = 64;
+const K_LN2HI: usize = 80;
+const K_LN2LO: usize = 96;
+const K_E2: usize = 112;
+const K_E3: usize = 128;
+const K_E4: usize = 144;
+const K_E5: usize = 160;
+const K_EXPLO: usize = 176;
+const K_EXPHI: usize = 192;
+const K_127: usize = 208;
+const K_SQRT2: usize = 224;
+const K_LN2: usize = 240;
+const K_L0: usize = 256; // 7 coefficients of log, 256..352
+const K_MINNORM: usize = 368;
+const K_2P23: usize = 384;
+const K_MANT: usize = 400;
+const K_HALFEXP: usize = 416;
+const K_126: usize = 432;
+const K_23: usize = 448;
+const K_SQRTHF: usize = 464;
+const K_INF: usize = 480;
+const K_NINF: usize = 496;
+const K_NAN: usize = 512;
+const K_M100: usize = 528;
+const K_EPS12: usize = 544;
+const K_FASTLO: usize = 560;
+const K_NEGONE: usize = 576;
+const K_LANES: usize = 592;
+
+const LOG_COEF: StaticArray<f32> = [
+  0.3333390951156616, -0.2500133514404297, 0.19963084161281586, -0.16577675938606262, 0.14914631843566895,
+  -0.14266666769981384, 0.08699774742126465,
+];
+
+/** Writes the constant table; every instance (main thread and workers) calls it once. */
+export function init(): void {
+  v128.store(KT + K_ONE, f32x4.splat(1.0));
+  v128.store(KT + K_HALF, f32x4.splat(0.5));
+  v128.store(KT + K_ZERO, f32x4.splat(0.0));
+  v128.store(KT + K_LOG2E, f32x4.splat(1.44269504088896341));
+  v128.store(KT + K_MAGIC, f32x4.splat(12582912.0)); // 1.5 * 2^23: adding it rounds to an integer
+  v128.store(KT + K_LN2HI, f32x4.splat(0.693359375));
+  v128.store(KT + K_LN2LO, f32x4.splat(-2.12194440e-4));
+  // minimax e^r = 1 + r + r^2 (e2 + r (e3 + r (e4 + r e5))) on |r| <= ln2/2: relative error 1.1e-7
+  v128.store(KT + K_E2, f32x4.splat(0.499992311000824));
+  v128.store(KT + K_E3, f32x4.splat(0.16667114198207855));
+  v128.store(KT + K_E4, f32x4.splat(0.04189005494117737));
+  v128.store(KT + K_E5, f32x4.splat(0.008312487974762917));
+  v128.store(KT + K_EXPLO, f32x4.splat(-104.0));
+  v128.store(KT + K_EXPHI, f32x4.splat(89.0));
+  v128.store(KT + K_127, i32x4.splat(127));
+  v128.store(KT + K_SQRT2, f32x4.splat(1.41421356237));
+  v128.store(KT + K_LN2, f32x4.splat(0.693147180559945));
+  for (let i = 0; i < 7; i++) v128.store(KT + K_L0 + <usize>(16 * i), f32x4.splat(unchecked(LOG_COEF[i])));
+  v128.store(KT + K_MINNORM, f32x4.splat(1.17549435e-38));
+  v128.store(KT + K_2P23, f32x4.splat(8388608.0));
+  v128.store(KT + K_MANT, i32x4.splat(0x007fffff));
+  v128.store(KT + K_HALFEXP, i32x4.splat(0x3f000000));
+  v128.store(KT + K_126, i32x4.splat(126));
+  v128.store(KT + K_23, i32x4.splat(23));
+  v128.store(KT + K_SQRTHF, f32x4.splat(0.707106781186547524));
+  v128.store(KT + K_INF, f32x4.splat(Infinity));
+  v128.store(KT + K_NINF, f32x4.splat(-Infinity));
+  v128.store(KT + K_NAN, f32x4.splat(NaN));
+  v128.store(KT + K_M100, f32x4.splat(-100.0));
+  v128.store(KT + K_EPS12, f32x4.splat(1e-12));
+  v128.store(KT + K_FASTLO, f32x4.splat(-87.0));
+  v128.store(KT + K_NEGONE, f32x4.splat(-1.0));
+  v128.store(KT + K_LANES, i32x4(0, 1, 2, 3));
+}
+
+/** The polynomial part of e^x after the Cody-Waite reduction: returns p = e^r and sets n. */
+// @ts-ignore: decorator
+@inline function expPoly(x: v128, t: v128): v128 {
+  const n = f32x4.sub(t, kv(K_MAGIC));
+  let r = f32x4.sub(x, f32x4.mul(n, kv(K_LN2HI)));
+  r = f32x4.sub(r, f32x4.mul(n, kv(K_LN2LO)));
+  let p = f32x4.add(f32x4.mul(kv(K_E5), r), kv(K_E4));
+  p = f32x4.add(f32x4.mul(p, r), kv(K_E3));
+  p = f32x4.add(f32x4.mul(p, r), kv(K_E2));
+  return f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), kv(K_ONE));
+}
+
+/**
+ * e^x for four float32 lanes, relative error below 3e-7: Cody-Waite reduction x = n ln2 + r,
+ * a degree-5 minimax polynomial, and 2^n split in two factors so that results down in the
+ * subnormal range (x >= -103.9) and overflow (x > 88.72 gives inf) come out right. NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline function vexp(x0: v128): v128 {
+  // pmax/pmin with x first keep NaN (pmax(a, b) = a < b ? b : a)
+  const x = f32x4.pmin(f32x4.pmax(x0, kv(K_EXPLO)), kv(K_EXPHI));
+  const t = f32x4.add(f32x4.mul(x, kv(K_LOG2E)), kv(K_MAGIC));
+  const p = expPoly(x, t);
+  const ni = i32x4.sub(t, kv(K_MAGIC)); // integer n: difference of the bit patterns
+  const n1 = i32x4.shr_s(ni, 1);
+  const s1 = i32x4.shl(i32x4.add(n1, kv(K_127)), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, n1), kv(K_127)), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+/**
+ * e^x for x <= 0 where results below 2^-125 may be 0 (softmax terms, exp(-|x|)): one scale
+ * factor, lanes under -87 flushed to 0. NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline function vexpNeg(x0: v128): v128 {
+  const lo = kv(K_FASTLO);
+  const x = f32x4.pmax(x0, lo);
+  const t = f32x4.add(f32x4.mul(x, kv(K_LOG2E)), kv(K_MAGIC));
+  const p = expPoly(x, t);
+  const s = i32x4.shl(i32x4.add(i32x4.sub(t, kv(K_MAGIC)), kv(K_127)), 23);
+  return v128.andnot(f32x4.mul(p, s), f32x4.lt(x0, lo));
+}
+
+/** log(m) + k ln2 where f = m - 1 lies in [sqrt(1/2) - 1, sqrt(2) - 1]: f - f^2/2 + f^3 Q(f). */
+// @ts-ignore: decorator
+@inline function logPoly(f: v128, kln2: v128): v128 {
+  let q = f32x4.add(f32x4.mul(kv(K_L0 + 96), f), kv(K_L0 + 80));
+  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 64));
+  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 48));
+  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 32));
+  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 16));
+  q = f32x4.add(f32x4.mul(q, f), kv(K_L0));
+  const z = f32x4.mul(f, f);
+  const y = f32x4.sub(f32x4.mul(f32x4.mul(q, z), f), f32x4.mul(z, kv(K_HALF)));
+  return f32x4.add(f32x4.add(f, y), kln2);
+}
+
+/**
+ * Natural log for four float32 lanes (relative error below 3e-7): subnormals are scaled by 2^23
+ * first; log(0) = -inf, log(x < 0) = NaN, log(inf) = inf, NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline function vlog(x0: v128): v128 {
+  const tiny = f32x4.lt(x0, kv(K_MINNORM));
+  const x = v128.bitselect(f32x4.mul(x0, kv(K_2P23)), x0, tiny);
+  let e = i32x4.sub(i32x4.shr_u(x, 23), kv(K_126));
+  e = i32x4.sub(e, v128.and(tiny, kv(K_23)));
+  // mantissa in [0.5, 1), moved to [sqrt(1/2), sqrt(2)) with the exponent adjusted
+  const m = v128.or(v128.and(x, kv(K_MANT)), kv(K_HALFEXP));
+  const small = f32x4.lt(m, kv(K_SQRTHF));
+  e = i32x4.add(e, small); // small lanes are -1 (all bits set)
+  const f = f32x4.sub(f32x4.add(m, v128.and(small, m)), kv(K_ONE));
+  let r = logPoly(f, f32x4.mul(f32x4.convert_i32x4_s(e), kv(K_LN2)));
+  // special values
+  r = v128.bitselect(kv(K_NINF), r, f32x4.eq(x0, kv(K_ZERO)));
+  r = v128.bitselect(kv(K_INF), r, f32x4.eq(x0, kv(K_INF)));
+  r = v128.bitselect(kv(K_NAN), r, f32x4.lt(x0, kv(K_ZERO)));
+  return v128.bitselect(x0, r, f32x4.ne(x0, x0));
+}
+
+/** log(w) for w in [1, 2] (no special values): w or w/2 is in [sqrt(1/2), sqrt(2)]. */
+// @ts-ignore: decorator
+@inline function vlog12(w: v128): v128 {
+  const big = f32x4.gt(w, kv(K_SQRT2));
+  const m = v128.bitselect(f32x4.mul(w, kv(K_HALF)), w, big);
+  return logPoly(f32x4.sub(m, kv(K_ONE)), v128.and(big, kv(K_LN2)));
+}
+
+/** log(1 + u) without cancellation (Goldberg): log(w) * u / (w - 1) with w = 1 + u, u where w == 1. */
+// @ts-ignore: decorator
+@inline function vlog1p(u: v128): v128 {
+  const w = f32x4.add(u, kv(K_ONE));
+  const d = f32x4.sub(w, kv(K_ONE));
+  let r = f32x4.mul(vlog(w), f32x4.div(u, d));
+  r = v128.bitselect(u, r, f32x4.eq(d, kv(K_ZERO)));
+  // u = +inf: inf/inf would give NaN
+  return v128.bitselect(u, r, f32x4.eq(u, kv(K_INF)));
+}
+
+/** Exported for the accuracy tests: out[i] = exp/log/log1p/expNeg(x[i]) (mode 0/1/2/3), n a multiple of 4. */
+export function vmath(mode: i32, xp: usize, outp: usize, n: i32): void {
+  if (mode == 0) for (let i = 0; i < n; i += 4) v128.store(outp + ((<usize>i) << 2), vexp(v128.load(xp + ((<usize>i) << 2))));
+  else if (mode == 1) for (let i = 0; i < n; i += 4) v128.store(outp + ((<usize>i) << 2), vlog(v128.load(xp + ((<usize>i) << 2))));
+  else if (mode == 2) for (let i = 0; i < n; i += 4) v128.store(outp + ((<usize>i) << 2), vlog1p(v128.load(xp + ((<usize>i) << 2))));
+  else for (let i = 0; i < n; i += 4) v128.store(outp + ((<usize>i) << 2), vexpNeg(v128.load(xp + ((<usize>i) << 2))));
+}
+
+// ---- elementwise losses ------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function sumLo(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.promote_low_f32x4(v));
+}
+// @ts-ignore: decorator
+@inline function sumHi(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+}
+// @ts-ignore: decorator
+@inline function total2(a: v128, b: v128): f64 {
+  const s = f64x2.add(a, b);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/** Copies k < 4 floats from `src` to `dst` (tail handling). */
+// @ts-ignore: decorator
+@inline function copyTail(dst: usize, src: usize, k: i32): void {
+  for (let j = 0; j < k; j++) store<f32>(dst + ((<usize>j) << 2), load<f32>(src + ((<usize>j) << 2)));
+}
+
+/** Weights w[(j + lane) % period] of a weight that repeats with `period` along the flat input. */
+// @ts-ignore: decorator
+@inline function periodic(wp: usize, period: i32, j: i32): v128 {
+  if (j + 4 <= period) return v128.load(wp + ((<usize>j) << 2));
+  let v = kv(K_ZERO);
+  let q = j;
+  v = f32x4.replace_lane(v, 0, load<f32>(wp + ((<usize>q) << 2)));
+  q++;
+  while (q >= period) q -= period;
+  v = f32x4.replace_lane(v, 1, load<f32>(wp + ((<usize>q) << 2)));
+  q++;
+  while (q >= period) q -= period;
+  v = f32x4.replace_lane(v, 2, load<f32>(wp + ((<usize>q) << 2)));
+  q++;
+  while (q >= period) q -= period;
+  v = f32x4.replace_lane(v, 3, load<f32>(wp + ((<usize>q) << 2)));
+  return v;
+}
+
+const MSE = 0;
+const L1 = 1;
+const SMOOTH_L1 = 2;
+const HUBER = 3;
+const BCE = 4;
+const BCE_LOGITS = 5;
+const KL = 6;
+const KL_LOG = 7;
+
+/**
+ * One vector of elementwise loss: returns the loss (times the weight) and stores the gradient
+ * with respect to x, times the weight and `scale`, at gp.
+ */
+// @ts-ignore: decorator
+@inline function body(kind: i32, hasPw: bool, x: v128, y: v128, w: v128, pw: v128, gp: usize, scale: v128, param: v128): v128 {
+  const one = kv(K_ONE);
+  const zero = kv(K_ZERO);
+  if (kind == MSE) {
+    const d = f32x4.sub(x, y);
+    v128.store(gp, f32x4.mul(f32x4.add(d, d), scale));
+    return f32x4.mul(d, d);
+  }
+  if (kind == L1) {
+    // sign(d) with sign(0) = sign(NaN) = 0
+    const d = f32x4.sub(x, y);
+    const sg = v128.or(v128.and(f32x4.gt(d, zero), one), v128.and(f32x4.lt(d, zero), kv(K_NEGONE)));
+    v128.store(gp, f32x4.mul(sg, scale));
+    return f32x4.abs(d);
+  }
+  if (kind == SMOOTH_L1 || kind == HUBER) {
+    // quadratic below param (beta or delta), linear above; the gradient is PyTorch's clamp
+    const d = f32x4.sub(x, y);
+    const z = f32x4.abs(d);
+    const inside = f32x4.lt(z, param);
+    const half = kv(K_HALF);
+    const lo = f32x4.le(d, f32x4.neg(param));
+    const hi = f32x4.ge(d, param);
+    let loss: v128;
+    let g: v128;
+    if (kind == SMOOTH_L1) {
+      loss = v128.bitselect(f32x4.div(f32x4.mul(f32x4.mul(half, z), z), param), f32x4.sub(z, f32x4.mul(half, param)), inside);
+      g = v128.bitselect(kv(K_NEGONE), v128.bitselect(one, f32x4.div(d, param), hi), lo);
+    } else {
+      loss = v128.bitselect(f32x4.mul(f32x4.mul(half, z), z), f32x4.mul(param, f32x4.sub(z, f32x4.mul(half, param))), inside);
+      g = v128.bitselect(f32x4.neg(param), v128.bitselect(param, d, hi), lo);
+    }
+    v128.store(gp, f32x4.mul(g, scale));
+    return loss;
+  }
+  if (kind == BCE) {
+    // (y - 1) max(log1p(-x), -100) - y max(log(x), -100); gradient (x - y) / max((1 - x) x, 1e-12)
+    const m100 = kv(K_M100);
+    const a = f32x4.pmax(vlog1p(f32x4.neg(x)), m100); // pmax with the log first keeps NaN
+    const b = f32x4.pmax(vlog(x), m100);
+    const l = f32x4.mul(w, f32x4.sub(f32x4.mul(f32x4.sub(y, one), a), f32x4.mul(y, b)));
+    const den = f32x4.pmax(f32x4.mul(f32x4.sub(one, x), x), kv(K_EPS12));
+    v128.store(gp, f32x4.mul(f32x4.div(f32x4.mul(w, f32x4.sub(x, y)), den), scale));
+    return l;
+  }
+  if (kind == BCE_LOGITS) {
+    // PyTorch 2.x: (1 - y) x - (1 + (pw - 1) y) logsigmoid(x), logsigmoid(x) = min(x, 0) - log1p(e),
+    // e = exp(-|x|); gradient (pw y + 1 - y) sigmoid(x) - pw y. log1p(e) = log(1 + e) + c / (1 + e)
+    // with c the rounding error of 1 + e, and 1 / (1 + e) is the sigmoid's denominator too.
+    const e = vexpNeg(f32x4.neg(f32x4.abs(x)));
+    const wv = f32x4.add(one, e);
+    const c = f32x4.sub(e, f32x4.sub(wv, one));
+    const inv = f32x4.div(one, wv);
+    const lp = f32x4.add(vlog12(wv), f32x4.mul(c, inv));
+    const ls = f32x4.sub(f32x4.pmin(x, zero), lp);
+    // sigmoid: 1/(1+e) for x >= 0, e/(1+e) below; NaN x fails the comparison and e is NaN
+    const sig = v128.bitselect(inv, f32x4.mul(e, inv), f32x4.ge(x, zero));
+    const omy = f32x4.sub(one, y);
+    let l: v128;
+    let g: v128;
+    if (hasPw) {
+      const py = f32x4.mul(pw, y);
+      l = f32x4.sub(f32x4.mul(omy, x), f32x4.mul(f32x4.add(one, f32x4.sub(py, y)), ls));
+      g = f32x4.sub(f32x4.mul(f32x4.add(py, omy), sig), py);
+    } else {
+      l = f32x4.sub(f32x4.mul(omy, x), ls);
+      g = f32x4.sub(sig, y);
+    }
+    v128.store(gp, f32x4.mul(f32x4.mul(w, g), scale));
+    return f32x4.mul(w, l);
+  }
+  if (kind == KL) {
+    // xlogy(y, y) - y x: 0 where y == 0, NaN where y is NaN; gradient -y
+    const xl = v128.andnot(f32x4.mul(y, vlog(y)), f32x4.eq(y, zero));
+    v128.store(gp, f32x4.mul(f32x4.neg(y), scale));
+    return f32x4.sub(xl, f32x4.mul(y, x));
+  }
+  // KL_LOG: exp(y) (y - x), gradient -exp(y)
+  const ey = vexp(y);
+  v128.store(gp, f32x4.mul(f32x4.neg(ey), scale));
+  return f32x4.mul(ey, f32x4.sub(y, x));
+}
+
+/**
+ * Elementwise loss over n elements starting at flat index `start` of the whole input (the phase
+ * of periodic weights). Returns Σ loss; writes the loss to lp (if not 0) and the gradient to gp.
+ */
+// @ts-ignore: decorator
+@inline function run(
+  kind: i32, hasW: bool, hasPw: bool,
+  xp: usize, yp: usize, wp: usize, wper: i32, pwp: usize, pwper: i32, start: i32, n: i32,
+  scale: f32, param: f32, lp: usize, gp: usize, scratch: usize,
+): f64 {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  const vs = f32x4.splat(scale);
+  const vparam = f32x4.splat(param);
+  let j = hasW ? start % wper : 0;
+  let q = hasPw ? start % pwper : 0;
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    let w = kv(K_ONE);
+    let pw = w;
+    if (hasW) {
+      w = periodic(wp, wper, j);
+      j += 4;
+      while (j >= wper) j -= wper;
+    }
+    if (hasPw) {
+      pw = periodic(pwp, pwper, q);
+      q += 4;
+      while (q >= pwper) q -= pwper;
+    }
+    const l = body(kind, hasPw, v128.load(xp + o), v128.load(yp + o), w, pw, gp + o, vs, vparam);
+    if (lp) v128.store(lp + o, l);
+    s0 = sumLo(s0, l);
+    s1 = sumHi(s1, l);
+  }
+  const k = n - n4;
+  if (k > 0) {
+    const o = (<usize>n4) << 2;
+    // padding lanes hold 0.5, harmless for every formula; their results are masked off
+    v128.store(scratch, kv(K_HALF));
+    v128.store(scratch + 16, kv(K_HALF));
+    copyTail(scratch, xp + o, k);
+    copyTail(scratch + 16, yp + o, k);
+    const w = hasW ? periodic(wp, wper, j) : kv(K_ONE);
+    const pw = hasPw ? periodic(pwp, pwper, q) : w;
+    const mask = i32x4.lt_s(kv(K_LANES), i32x4.splat(k));
+    const l = v128.and(body(kind, hasPw, v128.load(scratch), v128.load(scratch + 16), w, pw, scratch + 32, vs, vparam), mask);
+    s0 = sumLo(s0, l);
+    s1 = sumHi(s1, l);
+    copyTail(gp + o, scratch + 32, k);
+    if (lp) {
+      v128.store(scratch, l);
+      copyTail(lp + o, scratch, k);
+    }
+  }
+  return total2(s0, s1);
+}
+
+/**
+ * The elementwise kernels. kind: 0 MSE, 1 L1, 2 smooth L1 (param beta), 3 Huber (param delta),
+ * 4 BCE, 5 BCE with logits, 6 KL divergence, 7 KL divergence with log targets. wper/pwper: the
+ * periods of weight/posWeight along the flat input (0: none).
+ */
+export function elementwise(
+  kind: i32, xp: usize, yp: usize, wp: usize, wper: i32, pwp: usize, pwper: i32, start: i32, n: i32,
+  scale: f32, param: f32, lp: usize, gp: usize, scratch: usize,
+): f64 {
+  switch (kind) {
+    case MSE:
+      return run(MSE, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    case L1:
+      return run(L1, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    case SMOOTH_L1:
+      return run(SMOOTH_L1, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    case HUBER:
+      return run(HUBER, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    case BCE:
+      return wper
+        ? run(BCE, true, false, xp, yp, wp, wper, 0, 0, start, n, scale, param, lp, gp, scratch)
+        : run(BCE, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    case BCE_LOGITS:
+      if (wper && pwper) return run(BCE_LOGITS, true, true, xp, yp, wp, wper, pwp, pwper, start, n, scale, param, lp, gp, scratch);
+      if (wper) return run(BCE_LOGITS, true, false, xp, yp, wp, wper, 0, 0, start, n, scale, param, lp, gp, scratch);
+      if (pwper) return run(BCE_LOGITS, false, true, xp, yp, 0, 0, pwp, pwper, start, n, scale, param, lp, gp, scratch);
+      return run(BCE_LOGITS, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    case KL:
+      return run(KL, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+    default:
+      return run(KL_LOG, false, false, xp, yp, 0, 0, 0, 0, start, n, scale, param, lp, gp, scratch);
+  }
+}
+
+// ---- cross entropy over rows of C contiguous logits -----------------------------------------------
+
+/** Horizontal max / sum of four lanes. */
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  const a = f32x4.pmax(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  const b = f32x4.pmax(a, i32x4.shuffle(a, a, 1, 0, 3, 2));
+  return f32x4.extract_lane(b, 0);
+}
+
+/** Σ_c e^(x_c - max) of the last row rowExpSum saw. */
+let rowSum: f64 = 0;
+/** Rows of the last ceIndex/ceProb call left for the caller: NaN or an infinite maximum. */
+let badRows: i32 = 0;
+export function getBadRows(): i32 {
+  return badRows;
+}
+
+/**
+ * log-sum-exp of row x[0..C); writes e^(x_c - max) into gp as a temporary. Returns NaN for a row
+ * holding NaN or an infinite maximum (the caller recomputes those rows exactly).
+ */
+// @ts-ignore: decorator
+@inline function rowExpSum(xp: usize, C: i32, gp: usize): f64 {
+  const C4 = C & ~3;
+  let vm = kv(K_NINF);
+  for (let c = 0; c < C4; c += 4) vm = f32x4.pmax(vm, v128.load(xp + ((<usize>c) << 2)));
+  let m = hmax(vm);
+  for (let c = C4; c < C; c++) {
+    const x = load<f32>(xp + ((<usize>c) << 2));
+    if (x > m) m = x;
+  }
+  // NaN anywhere, or an infinite max, makes some x - m NaN, and so the sum
+  const vmax = f32x4.splat(m);
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let c = 0;
+  while (c < C4) {
+    // blocks of up to 256 terms summed in f32 lanes, then in f64
+    const end = min(C4, c + 256);
+    let b = kv(K_ZERO);
+    for (; c < end; c += 4) {
+      const o = (<usize>c) << 2;
+      const e = vexpNeg(f32x4.sub(v128.load(xp + o), vmax));
+      v128.store(gp + o, e);
+      b = f32x4.add(b, e);
+    }
+    s0 = sumLo(s0, b);
+    s1 = sumHi(s1, b);
+  }
+  let s = total2(s0, s1);
+  for (let c = C4; c < C; c++) {
+    const o = (<usize>c) << 2;
+    const e = f32x4.extract_lane(vexpNeg(f32x4.splat(load<f32>(xp + o) - m)), 0);
+    store<f32>(gp + o, e);
+    s += <f64>e;
+  }
+  rowSum = s;
+  if (isNaN(s) || !isFinite(m)) return NaN;
+  return Math.log(s) + <f64>m;
+}
+
+/** Σ_c w_c x_c over a row (w 0: Σ x_c), in f64. */
+// @ts-ignore: decorator
+@inline function rowDot(xp: usize, wp: usize, C: i32): f64 {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  const C4 = C & ~3;
+  for (let c = 0; c < C4; c += 4) {
+    const o = (<usize>c) << 2;
+    const x = v128.load(xp + o);
+    const v = wp ? f32x4.mul(x, v128.load(wp + o)) : x;
+    s0 = sumLo(s0, v);
+    s1 = sumHi(s1, v);
+  }
+  let s = total2(s0, s1);
+  for (let c = C4; c < C; c++) {
+    const o = (<usize>c) << 2;
+    s += wp ? <f64>(load<f32>(xp + o) * load<f32>(wp + o)) : <f64>load<f32>(xp + o);
+  }
+  return s;
+}
+
+/**
+ * Cross entropy with class-index targets for rows [0, rows) of (rows, C) logits, inner size 1.
+ * tp: int32 targets; wp: class weights or 0; ignore: ignore_index; eps: label smoothing; wsum:
+ * Σ_c w_c (C without weights); scale: 1 / (total weight) for 'mean', 1 otherwise. Writes the
+ * per-row loss to lp when not 0 and the gradient to gp; returns the summed loss.
+ */
+export function ceIndex(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, ignore: i32, eps: f64, wsum: f64, scale: f64, lp: usize, gp: usize): f64 {
+  let total: f64 = 0;
+  badRows = 0;
+  const rowBytes = (<usize>C) << 2;
+  const C4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const x = xp + (<usize>r) * rowBytes;
+    const g = gp + (<usize>r) * rowBytes;
+    const t = load<i32>(tp + ((<usize>r) << 2));
+    if (t == ignore) {
+      memory.fill(g, 0, rowBytes);
+      if (lp) store<f32>(lp + ((<usize>r) << 2), 0);
+      continue;
+    }
+    const lse = rowExpSum(x, C, g);
+    if (isNaN(lse)) {
+      badRows++;
+      continue;
+    }
+    const wt: f64 = wp ? <f64>load<f32>(wp + ((<usize>t) << 2)) : 1.0;
+    const xt: f64 = <f64>load<f32>(x + ((<usize>t) << 2));
+    let loss = -wt * (xt - lse);
+    // gradient: scale [ (1 - eps) w_t (p_c - [c == t]) + (eps / C) (p_c Σ w - w_c) ]
+    const invS = 1.0 / rowSum;
+    let coefP = ((1.0 - eps) * wt + (eps / <f64>C) * wsum) * invS * scale;
+    if (eps > 0) {
+      const smooth = -(rowDot(x, wp, C) - lse * wsum);
+      loss = (1.0 - eps) * loss + (eps / <f64>C) * smooth;
+      const vw = f32x4.splat(<f32>((eps / <f64>C) * scale));
+      const vp = f32x4.splat(<f32>coefP);
+      for (let c = 0; c < C4; c += 4) {
+        const o = (<usize>c) << 2;
+        const e = v128.load(g + o);
+        const w = wp ? v128.load(wp + o) : kv(K_ONE);
+        v128.store(g + o, f32x4.sub(f32x4.mul(e, vp), f32x4.mul(w, vw)));
+      }
+      for (let c = C4; c < C; c++) {
+        const o = (<usize>c) << 2;
+        const w: f32 = wp ? load<f32>(wp + o) : 1.0;
+        store<f32>(g + o, <f32>(<f64>load<f32>(g + o) * coefP - <f64>w * (eps / <f64>C) * scale));
+      }
+    } else {
+      const vp = f32x4.splat(<f32>coefP);
+      for (let c = 0; c < C4; c += 4) {
+        const o = (<usize>c) << 2;
+        v128.store(g + o, f32x4.mul(v128.load(g + o), vp));
+      }
+      for (let c = C4; c < C; c++) {
+        const o = (<usize>c) << 2;
+        store<f32>(g + o, <f32>(<f64>load<f32>(g + o) * coefP));
+      }
+    }
+    const go = g + ((<usize>t) << 2);
+    store<f32>(go, <f32>(<f64>load<f32>(go) - (1.0 - eps) * wt * scale));
+    if (lp) store<f32>(lp + ((<usize>r) << 2), <f32>loss);
+    total += loss;
+  }
+  return total;
+}
+
+/**
+ * Cross entropy with probability targets (rows, C), inner size 1: y' = (1 - eps) y + eps / C,
+ * l = -Σ_c w_c y'_c log p_c, gradient scale (p_c Σ_k w_k y'_k - w_c y'_c).
+ */
+export function ceProb(xp: usize, yp: usize, wp: usize, rows: i32, C: i32, eps: f64, scale: f64, lp: usize, gp: usize): f64 {
+  let total: f64 = 0;
+  badRows = 0;
+  const rowBytes = (<usize>C) << 2;
+  const C4 = C & ~3;
+  const a = <f32>(1.0 - eps);
+  const b = <f32>(eps / <f64>C);
+  const va = f32x4.splat(a);
+  const vb = f32x4.splat(b);
+  for (let r = 0; r < rows; r++) {
+    const x = xp + (<usize>r) * rowBytes;
+    const y = yp + (<usize>r) * rowBytes;
+    const g = gp + (<usize>r) * rowBytes;
+    const lse = rowExpSum(x, C, g);
+    if (isNaN(lse)) {
+      badRows++;
+      continue;
+    }
+    // Σ w y' and Σ w y' x
+    let swy0 = f64x2.splat(0);
+    let swy1 = f64x2.splat(0);
+    let sx0 = f64x2.splat(0);
+    let sx1 = f64x2.splat(0);
+    for (let c = 0; c < C4; c += 4) {
+      const o = (<usize>c) << 2;
+      let wy = f32x4.add(f32x4.mul(v128.load(y + o), va), vb);
+      if (wp) wy = f32x4.mul(wy, v128.load(wp + o));
+      swy0 = f64x2.add(swy0, f64x2.promote_low_f32x4(wy));
+      swy1 = f64x2.add(swy1, f64x2.promote_low_f32x4(i32x4.shuffle(wy, wy, 2, 3, 0, 1)));
+      const wyx = f32x4.mul(wy, v128.load(x + o));
+      sx0 = sumLo(sx0, wyx);
+      sx1 = sumHi(sx1, wyx);
+    }
+    const sv = f64x2.add(swy0, swy1);
+    let swy = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+    let swyx = total2(sx0, sx1);
+    for (let c = C4; c < C; c++) {
+      const o = (<usize>c) << 2;
+      let wy: f32 = load<f32>(y + o) * a + b;
+      if (wp) wy *= load<f32>(wp + o);
+      swy += <f64>wy;
+      swyx += <f64>(wy * load<f32>(x + o));
+    }
+    const loss = -(swyx - lse * swy);
+    const invS = 1.0 / rowSum;
+    const vp = f32x4.splat(<f32>(swy * invS * scale));
+    const vs = f32x4.splat(<f32>scale);
+    for (let c = 0; c < C4; c += 4) {
+      const o = (<usize>c) << 2;
+      let wy = f32x4.add(f32x4.mul(v128.load(y + o), va), vb);
+      if (wp) wy = f32x4.mul(wy, v128.load(wp + o));
+      v128.store(g + o, f32x4.sub(f32x4.mul(v128.load(g + o), vp), f32x4.mul(wy, vs)));
+    }
+    for (let c = C4; c < C; c++) {
+      const o = (<usize>c) << 2;
+      let wy: f32 = load<f32>(y + o) * a + b;
+      if (wp) wy *= load<f32>(wp + o);
+      store<f32>(g + o, <f32>(<f64>load<f32>(g + o) * swy * invS * scale - <f64>wy * scale));
+    }
+    if (lp) store<f32>(lp + ((<usize>r) << 2), <f32>loss);
+    total += loss;
+  }
+  return total;
+}

@@ -1,0 +1,207 @@
+/**
+ * The hooks the loss files call: when a fused kernel applies, compute value and gradient in one
+ * pass and register ONE autograd node whose backward only scales the precomputed gradient by the
+ * incoming gradient; otherwise return null and the loss takes its composed path.
+ *
+ * The loss files validate before calling in (shapes, dtypes, ranges, options); these functions
+ * only decide whether the fast path covers the case, and never throw for user errors.
+ */
+import { record, isGradEnabled } from '../autograd/graph.js';
+import { type NumberArray } from '../tensor/dtype.js';
+import { numelOf, sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { activeBackend, fusedOn } from './index.js';
+import type { ClassProblem, ElementwiseKind, FloatArray, KernelResult } from './types.js';
+
+type Reduction = string; // 'none' | 'mean' | 'sum' | 'batchmean'
+
+const isFloatData = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
+
+/** A weight that repeats along the flat input: its shape equals the input's trailing dims. */
+function periodicWeight(w: Tensor | null | undefined, x: Tensor): FloatArray | null | false {
+  if (!w) return null;
+  if (w.dtype !== x.dtype || w.requiresGrad) return false;
+  if (w.ndim > x.ndim) return false; // the result would take the weight's extra dims
+  const s = [...w.shape];
+  while (s.length > 0 && s[0] === 1) s.shift();
+  const tail = x.shape.slice(x.ndim - s.length);
+  if (!sameShape(s, tail) || w.numel === 0) return false;
+  return w.data as FloatArray;
+}
+
+/** The 0-dim result of a reduced loss, in x's dtype. */
+function scalarOf(v: number, like: FloatArray): Tensor {
+  return new Tensor(like instanceof Float32Array ? Float32Array.of(v) : Float64Array.of(v), []);
+}
+
+/** Scales the precomputed gradient by the incoming one: a scalar (reduced) or elementwise ('none'). */
+function scaledGrad(r: KernelResult, g: Tensor, shape: readonly number[], state: { handedOut: boolean }, rows?: { C: number; inner: number }): Tensor {
+  const base = r.grad;
+  const gv = g.data as NumberArray;
+  if (g.ndim === 0) {
+    const s = gv[0];
+    if (s === 1 && !state.handedOut) {
+      state.handedOut = true;
+      return new Tensor(base, shape);
+    }
+    const out = base instanceof Float32Array ? new Float32Array(base.length) : new Float64Array(base.length);
+    for (let i = 0; i < base.length; i++) out[i] = base[i] * s;
+    return new Tensor(out, shape);
+  }
+  const out = base instanceof Float32Array ? new Float32Array(base.length) : new Float64Array(base.length);
+  if (rows) {
+    // per-row losses: element (o, c, i) of the gradient takes g[o, i]
+    const { C, inner } = rows;
+    for (let k = 0; k < base.length; k++) {
+      const i = k % inner;
+      const o = (k - i) / inner / C;
+      out[k] = base[k] * gv[Math.floor(o) * inner + i];
+    }
+  } else for (let i = 0; i < base.length; i++) out[i] = base[i] * gv[i];
+  return new Tensor(out, shape);
+}
+
+function negated(t: Tensor): Tensor {
+  const v = t.data as FloatArray;
+  const out = v instanceof Float32Array ? new Float32Array(v.length) : new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = -v[i];
+  return new Tensor(out, t.shape);
+}
+
+export interface ElementwiseOptions {
+  param?: number;
+  weight?: Tensor | null;
+  posWeight?: Tensor | null;
+  /** 'batchmean' divides by this (KL divergence). */
+  batch?: number | null;
+}
+
+const REGRESSION: ReadonlySet<ElementwiseKind> = new Set(['mse', 'l1', 'smoothL1', 'huber']);
+
+/**
+ * Fused elementwise loss of x against y (same shape and float dtype). The gradient with respect
+ * to y is computed too for the regression losses (it is minus the input's); the others return
+ * null when y requires grad.
+ */
+export function fusedElementwise(name: string, kind: ElementwiseKind, x: Tensor, y: Tensor, reduction: Reduction, opts: ElementwiseOptions = {}): Tensor | null {
+  if (!fusedOn() || !isFloatData(x) || y.dtype !== x.dtype || !sameShape(x.shape, y.shape)) return null;
+  if (y.requiresGrad && !REGRESSION.has(kind)) return null;
+  if (!['none', 'mean', 'sum', 'batchmean'].includes(reduction)) return null;
+  const weight = periodicWeight(opts.weight, x);
+  const posWeight = periodicWeight(opts.posWeight, x);
+  if (weight === false || posWeight === false) return null;
+  const n = x.numel;
+  const denom = reduction === 'mean' ? n : reduction === 'batchmean' ? (opts.batch ?? 1) : 1;
+  const r = activeBackend().elementwise({
+    kind,
+    x: x.data as FloatArray,
+    y: y.data as FloatArray,
+    weight,
+    posWeight,
+    param: opts.param ?? 0,
+    scale: 1 / denom,
+    wantLoss: reduction === 'none',
+  });
+  const out = reduction === 'none' ? new Tensor(r.loss!, x.shape) : scalarOf(reduction === 'sum' || (reduction === 'batchmean' && opts.batch == null) ? r.sum : r.sum / denom, r.grad);
+  return attach(out, name, x, y, r, x.shape);
+}
+
+function attach(out: Tensor, name: string, x: Tensor, y: Tensor | null, r: KernelResult, shape: readonly number[], rows?: { C: number; inner: number }): Tensor {
+  if (!isGradEnabled()) return out;
+  const state = { handedOut: false };
+  const inputs = y ? [x, y] : [x];
+  return record(out, name, inputs, (g) => {
+    const gx = scaledGrad(r, g, shape, state, rows);
+    return y && y.requiresGrad ? [x.requiresGrad ? gx : null, negated(gx)] : [gx, null];
+  });
+}
+
+export interface ClassOptions {
+  weight?: Tensor | null;
+  ignoreIndex: number;
+  eps?: number;
+}
+
+function layout(x: Tensor): { outer: number; C: number; inner: number } {
+  if (x.ndim === 1) return { outer: 1, C: x.shape[0], inner: 1 };
+  return { outer: x.shape[0], C: x.shape[1], inner: numelOf(x.shape.slice(2)) };
+}
+
+/**
+ * Fused cross entropy (logits) or NLL (log-probabilities) with int64 class-index targets of the
+ * validated shape. Returns null (composed path, which raises the errors) for anything unusual:
+ * a target out of range, a weight of the wrong size or dtype.
+ */
+export function fusedClassIndices(name: string, mode: 'ce' | 'nll', x: Tensor, y: Tensor, reduction: Reduction, opts: ClassOptions): Tensor | null {
+  if (!fusedOn() || !isFloatData(x) || y.dtype !== 'int64' || x.ndim < 1) return null;
+  if (!['none', 'mean', 'sum'].includes(reduction)) return null;
+  const want = x.ndim === 1 ? [] : [x.shape[0], ...x.shape.slice(2)];
+  if (!sameShape(y.shape, want)) return null;
+  const { outer, C, inner } = layout(x);
+  const w = opts.weight;
+  if (w && (w.dtype !== x.dtype || w.ndim !== 1 || w.numel !== C || w.requiresGrad)) return null;
+  const wv = w ? (w.data as FloatArray) : null;
+  const tv = y.data as BigInt64Array;
+  const rows = tv.length;
+  const target = new Int32Array(rows);
+  const ignore = BigInt(opts.ignoreIndex);
+  // an ignore_index beyond int32 is passed as a sentinel no class can equal
+  const ignoreIndex = opts.ignoreIndex >= -(2 ** 31) && opts.ignoreIndex < 2 ** 31 ? opts.ignoreIndex : -(2 ** 31);
+  let weightSum = 0;
+  for (let r = 0; r < rows; r++) {
+    const t = tv[r];
+    if (t === ignore) {
+      target[r] = ignoreIndex;
+      continue;
+    }
+    if (t < 0n || t >= BigInt(C)) return null; // out of range: the composed path raises
+    const c = Number(t);
+    target[r] = c;
+    weightSum += wv ? wv[c] : 1;
+  }
+  const p: ClassProblem = {
+    mode,
+    x: x.data as FloatArray,
+    outer,
+    C,
+    inner,
+    target,
+    probs: null,
+    weight: wv,
+    ignoreIndex,
+    eps: mode === 'ce' ? (opts.eps ?? 0) : 0,
+    scale: reduction === 'mean' ? 1 / weightSum : 1,
+    wantLoss: reduction === 'none',
+  };
+  const r = activeBackend().classes(p);
+  const out = reduction === 'none' ? new Tensor(r.loss!, y.shape) : scalarOf(reduction === 'sum' ? r.sum : r.sum / weightSum, r.grad);
+  return attach(out, name, x, null, r, x.shape, { C, inner });
+}
+
+/** Fused cross entropy with probability targets shaped like x (the target must not require grad). */
+export function fusedClassProbabilities(name: string, x: Tensor, y: Tensor, reduction: Reduction, opts: { weight?: Tensor | null; eps?: number }): Tensor | null {
+  if (!fusedOn() || !isFloatData(x) || y.dtype !== x.dtype || y.requiresGrad || x.ndim < 1 || !sameShape(x.shape, y.shape)) return null;
+  if (!['none', 'mean', 'sum'].includes(reduction)) return null;
+  const { outer, C, inner } = layout(x);
+  const w = opts.weight;
+  if (w && (w.dtype !== x.dtype || w.ndim !== 1 || w.numel !== C || w.requiresGrad)) return null;
+  const rows = outer * inner;
+  const p: ClassProblem = {
+    mode: 'ce',
+    x: x.data as FloatArray,
+    outer,
+    C,
+    inner,
+    target: null,
+    probs: y.data as FloatArray,
+    weight: w ? (w.data as FloatArray) : null,
+    ignoreIndex: -100,
+    eps: opts.eps ?? 0,
+    scale: reduction === 'mean' ? 1 / rows : 1,
+    wantLoss: reduction === 'none',
+  };
+  const r = activeBackend().classes(p);
+  const shape = x.ndim === 1 ? [] : [x.shape[0], ...x.shape.slice(2)];
+  const out = reduction === 'none' ? new Tensor(r.loss!, shape) : scalarOf(reduction === 'sum' ? r.sum : r.sum / rows, r.grad);
+  return attach(out, name, x, null, r, x.shape, { C, inner });
+}

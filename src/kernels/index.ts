@@ -1,0 +1,56 @@
+/**
+ * Fused loss kernels: which implementation runs, and the public switches.
+ *
+ * `setBackend('auto')` (the default) uses WebAssembly SIMD where the engine has it and plain
+ * TypeScript elsewhere; `'wasm'` and `'ts'` force one (tests run every parity case under both).
+ */
+import { tsBackend } from './ts.js';
+import { wasmAvailable, wasmBackend } from './wasm.js';
+import type { Backend } from './types.js';
+
+export type BackendName = 'auto' | 'wasm' | 'ts';
+
+let selected: BackendName = 'auto';
+let fusedEnabled = true;
+
+/**
+ * Chooses the kernels behind the fused losses: 'auto' (WebAssembly SIMD where available, else
+ * TypeScript), 'wasm' or 'ts'. Both give the same results up to float32 rounding.
+ * @throws Error for 'wasm' where WebAssembly SIMD is not available.
+ */
+export function setBackend(name: BackendName): void {
+  if (name !== 'auto' && name !== 'wasm' && name !== 'ts') {
+    throw new RangeError(`setBackend: expected 'auto', 'wasm' or 'ts', got ${JSON.stringify(name)}`);
+  }
+  if (name === 'wasm' && !wasmAvailable()) throw new Error('setBackend: WebAssembly SIMD is not available in this JavaScript engine');
+  selected = name;
+}
+
+/** The kernels in use: 'wasm' or 'ts' (what 'auto' resolved to). */
+export function getBackend(): 'wasm' | 'ts' {
+  return activeBackend().name;
+}
+
+export function activeBackend(): Backend {
+  if (selected === 'ts') return tsBackend;
+  if (selected === 'wasm') return wasmBackend;
+  return wasmAvailable() ? wasmBackend : tsBackend;
+}
+
+/** @internal tests: run `fn` with the fused paths off, so the losses take their composed path. */
+export function withComposed<T>(fn: () => T): T {
+  const prev = fusedEnabled;
+  fusedEnabled = false;
+  try {
+    return fn();
+  } finally {
+    fusedEnabled = prev;
+  }
+}
+
+export function fusedOn(): boolean {
+  return fusedEnabled;
+}
+
+export { setNumThreads, getNumThreads, threadsReady } from './threads.js';
+export type { Backend } from './types.js';

@@ -1,0 +1,233 @@
+/**
+ * The WebAssembly module and its linear memory: loading (synchronously, from the base64 inlined
+ * by assembly/build.mjs), and a small allocator for the memory above the first 64 KiB.
+ *
+ * Where tensors live decides the speed: copying 80 MB into wasm memory costs about as much as the
+ * MSE kernel itself, and a fresh 40 MB JavaScript array costs more (the OS maps its pages in on
+ * first touch). So the fused kernels write their results (gradients, unreduced losses) straight
+ * into this memory and hand them out as typed-array views, recycled when the views are garbage
+ * collected; inputs already in this memory (such as a previous result) are used in place.
+ *
+ * With shared memory (Node, and browsers that are cross-origin isolated) views stay valid when
+ * the memory grows. With plain memory a grow would detach every view, so results are copied out
+ * into ordinary arrays instead.
+ */
+import { WASM_PLAIN, WASM_SHARED } from './wasm_module.js';
+
+/** Fixed addresses in the first 64 KiB (AssemblyScript's static data ends well below 0xe000). */
+export const CTRL = 0xf000; // Int32 control block for the thread pool (256 bytes)
+export const ARGS = 0xf400; // Float64 job arguments (128 bytes)
+export const ERRMSG = 0xf600; // a worker's error message, UTF-16 (512 bytes)
+export const SCRATCH = 0xf800; // 64 bytes per thread, 32 threads
+export const HEAP_START = 0x10000;
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB, wasm32's limit: reserved address space, not memory
+
+export interface KernelExports {
+  init(): void;
+  vmath(mode: number, xp: number, outp: number, n: number): void;
+  elementwise(
+    kind: number, xp: number, yp: number, wp: number, wper: number, pwp: number, pwper: number,
+    start: number, n: number, scale: number, param: number, lp: number, gp: number, scratch: number,
+  ): number;
+  ceIndex(xp: number, tp: number, wp: number, rows: number, C: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
+  ceProb(xp: number, yp: number, wp: number, rows: number, C: number, eps: number, scale: number, lp: number, gp: number): number;
+  getBadRows(): number;
+}
+
+export interface Runtime {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  shared: boolean;
+  exports: KernelExports;
+}
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+let runtime: Runtime | null | undefined;
+
+/** True where this JavaScript engine can create shared WebAssembly memory. */
+function canShare(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The runtime, created on first use; null where WebAssembly SIMD is not available. */
+export function getRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
+  try {
+    const shared = canShare();
+    const bytes = decode(shared ? WASM_SHARED : WASM_PLAIN);
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD
+    const module = new WebAssembly.Module(bytes);
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const exports = instance.exports as unknown as KernelExports;
+    exports.init();
+    runtime = { module, memory, shared, exports };
+  } catch {
+    runtime = null;
+  }
+  return runtime;
+}
+
+// ---- allocation ------------------------------------------------------------------------------
+
+/** Free blocks [offset, offset + size), sorted by offset and coalesced. */
+const free: { off: number; size: number }[] = [];
+let top = HEAP_START; // everything from here to the end of memory is free
+
+/** Bytes handed out as result views and not yet collected. */
+let pooledBytes = 0;
+/**
+ * At most this much memory is held by result views at once; beyond it results go to ordinary
+ * arrays. A loop that never yields to the event loop never lets finalizers run, so this bounds
+ * what such a loop can pin.
+ */
+export const POOL_LIMIT = 768 * 1024 * 1024;
+
+const ALIGN = 64;
+
+/** Allocates `bytes` in wasm memory (growing it as needed); returns the byte offset. */
+export function alloc(bytes: number): number {
+  const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  for (let i = 0; i < free.length; i++) {
+    const b = free[i];
+    if (b.size < size) continue;
+    const off = b.off;
+    if (b.size === size) free.splice(i, 1);
+    else {
+      b.off += size;
+      b.size -= size;
+    }
+    return off;
+  }
+  const mem = getRuntime()!.memory;
+  const off = top;
+  const end = off + size;
+  const have = mem.buffer.byteLength;
+  if (end > have) {
+    const pages = Math.ceil((end - have) / PAGE);
+    const extra = Math.min(MAX_PAGES - have / PAGE, Math.max(pages, Math.ceil(have / PAGE / 4)));
+    if (extra < pages) throw new RangeError('losskit: WebAssembly memory exhausted');
+    mem.grow(extra);
+  }
+  top = end;
+  return off;
+}
+
+/** Returns a block to the allocator. */
+export function release(off: number, bytes: number): void {
+  const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  let lo = 0;
+  let hi = free.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (free[mid].off < off) lo = mid + 1;
+    else hi = mid;
+  }
+  free.splice(lo, 0, { off, size });
+  // coalesce with the next and the previous block
+  if (lo + 1 < free.length && free[lo].off + free[lo].size === free[lo + 1].off) {
+    free[lo].size += free[lo + 1].size;
+    free.splice(lo + 1, 1);
+  }
+  if (lo > 0 && free[lo - 1].off + free[lo - 1].size === free[lo].off) {
+    free[lo - 1].size += free[lo].size;
+    free.splice(lo, 1);
+    lo--;
+  }
+  // give the last block back to the top
+  const last = free[free.length - 1];
+  if (last && last.off + last.size === top) {
+    top = last.off;
+    free.pop();
+  }
+}
+
+/** Bytes in use: the high-water mark of the allocator and the bytes held by result views. */
+export function memoryStats(): { wasmBytes: number; pooledBytes: number; top: number } {
+  const rt = getRuntime();
+  return { wasmBytes: rt ? rt.memory.buffer.byteLength : 0, pooledBytes, top };
+}
+
+// ---- views -----------------------------------------------------------------------------------
+
+/** Every buffer object the memory has had (one per grow of shared memory). */
+const buffers = new Set<ArrayBufferLike>();
+let lastBuffer: ArrayBufferLike | null = null;
+
+export function buffer(): ArrayBufferLike {
+  const b = getRuntime()!.memory.buffer;
+  if (b !== lastBuffer) {
+    lastBuffer = b;
+    buffers.add(b);
+  }
+  return b;
+}
+
+/** The byte offset of `a` in wasm memory, or -1 where it lives elsewhere. */
+export function offsetIn(a: ArrayBufferView): number {
+  const rt = getRuntime();
+  if (!rt) return -1;
+  buffer();
+  return buffers.has(a.buffer) && (rt.shared || a.buffer === rt.memory.buffer) ? a.byteOffset : -1;
+}
+
+export function f32View(off: number, n: number): Float32Array {
+  return new Float32Array(buffer(), off, n);
+}
+
+const registry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<[number, number]>(([off, bytes]) => {
+        pooledBytes -= bytes;
+        release(off, bytes);
+      })
+    : null;
+
+/**
+ * A block for a result of n float32 that will be handed out as a view (`pooled`: freed when the
+ * view is collected), or a temporary one whose contents the caller copies out and releases.
+ */
+export function resultBlock(n: number): { off: number; pooled: boolean } {
+  const bytes = n * 4;
+  const rt = getRuntime()!;
+  const pooled = rt.shared && registry !== null && pooledBytes + bytes <= POOL_LIMIT;
+  return { off: alloc(bytes), pooled };
+}
+
+/**
+ * Views of wasm memory cost the JavaScript heap almost nothing, so the garbage collector would not
+ * hurry to collect them (and free their blocks). Each one carries an untouched ArrayBuffer of its
+ * size (virtual memory only, never written) that V8 counts as external memory: that pressure makes
+ * it collect dropped results about as soon as it would collect ordinary arrays of their size.
+ */
+const ballast = new WeakMap<object, ArrayBuffer>();
+
+/** Turns a result block into the array the caller gets (a view, or a copy for temporaries). */
+export function resultArray(block: { off: number; pooled: boolean }, n: number): Float32Array {
+  const view = f32View(block.off, n);
+  if (block.pooled) {
+    const bytes = n * 4;
+    pooledBytes += bytes;
+    registry!.register(view, [block.off, bytes]);
+    ballast.set(view, new ArrayBuffer(bytes));
+    return view;
+  }
+  const copy = view.slice();
+  release(block.off, n * 4);
+  return copy;
+}

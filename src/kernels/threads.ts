@@ -1,0 +1,306 @@
+/**
+ * Both cores: a pool of workers (worker_threads in Node, Web Workers in browsers) that share the
+ * kernels' WebAssembly memory. A job is cut into chunks that the main thread and the workers claim
+ * from an atomic counter; each chunk's partial sum has its own slot, so the result does not depend
+ * on who computed what (it equals the single-thread result bit for bit).
+ *
+ * Synchronous by design (a loss returns its value): the main thread posts a job through shared
+ * memory, works on it too, and waits for every worker to check out. Workers are unref'd and block
+ * in Atomics.wait between jobs, so they never keep a Node process alive; an exception in a worker
+ * is reported through shared memory and thrown by the main thread.
+ */
+import { ARGS, CTRL, ERRMSG, SCRATCH, getRuntime, type KernelExports } from './memory.js';
+
+// control block slots (Int32 indices from CTRL)
+const NEXT = 0; // next chunk to claim
+const READY = 1; // chunks whose inputs are in place
+const NCHUNKS = 2;
+const ERROR = 3; // 1 when a worker failed; message at ERRMSG
+const BAD = 4; // rows the cross-entropy kernel left for exact recomputation
+const WORKER_BASE = 16; // per worker w >= 1: SEQ at 16 + 4w, FIN at +1, UP at +2
+
+/** Job kinds understood by runChunks. */
+export const JOB_ELEMENTWISE = 0;
+export const JOB_CE_INDEX = 1;
+export const JOB_CE_PROB = 2;
+export const JOB_FAIL = 9; // tests: every worker throws
+
+/**
+ * Claims and runs chunks of the current job until none is left. Self-contained: it is also
+ * serialised into the workers' source, so it may use nothing but its arguments and globals.
+ */
+export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, ctrlOff: number, argsOff: number, scratchOff: number): void {
+  const ctrl = new Int32Array(buf, ctrlOff, 64);
+  const a = new Float64Array(buf, argsOff, 16);
+  const kind = a[0];
+  const n = a[1];
+  const chunk = a[2];
+  const partial = a[3];
+  const nChunks = Atomics.load(ctrl, 2);
+  const sums = new Float64Array(buf, partial, nChunks);
+  for (;;) {
+    const c = Atomics.add(ctrl, 0, 1);
+    if (c >= nChunks) return;
+    // wait until the main thread has copied this chunk's inputs in
+    for (;;) {
+      const r = Atomics.load(ctrl, 1);
+      if (r > c) break;
+      Atomics.wait(ctrl, 1, r, 5);
+    }
+    const start = c * chunk;
+    const len = Math.min(chunk, n - start);
+    if (kind === 9) throw new Error(`injected failure in thread ${tid}`);
+    if (kind === 0) {
+      // elementwise: 4 kind, 5 x, 6 y, 7 w, 8 wper, 9 pw, 10 pwper, 11 scale, 12 param, 13 loss, 14 grad
+      const b = start * 4;
+      sums[c] = k.elementwise(a[4], a[5] + b, a[6] + b, a[7], a[8], a[9], a[10], start, len, a[11], a[12], a[13] ? a[13] + b : 0, a[14] + b, scratchOff);
+    } else {
+      // rows of C: 4 C, 5 x, 6 target / probs, 7 w, 8 ignore, 9 eps, 10 wsum, 11 scale, 12 loss, 13 grad
+      const C = a[4];
+      const rb = start * C * 4;
+      sums[c] =
+        kind === 1
+          ? k.ceIndex(a[5] + rb, a[6] + start * 4, a[7], len, C, a[8], a[9], a[10], a[11], a[12] ? a[12] + start * 4 : 0, a[13] + rb)
+          : k.ceProb(a[5] + rb, a[6] + rb, a[7], len, C, a[9], a[11], a[12] ? a[12] + start * 4 : 0, a[13] + rb);
+      const bad = k.getBadRows();
+      if (bad) Atomics.add(ctrl, 4, bad);
+    }
+  }
+}
+
+/** The worker's body (serialised like runChunks): instantiate, then serve jobs forever. */
+function workerMain(init: { module: WebAssembly.Module; memory: WebAssembly.Memory; tid: number; ctrl: number; args: number; scratch: number; errmsg: number }, run: typeof runChunks): void {
+  const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+  const k = instance.exports as unknown as KernelExports;
+  k.init();
+  const buf = init.memory.buffer;
+  const ctrl = new Int32Array(buf, init.ctrl, 64);
+  const seqAt = 16 + 4 * init.tid;
+  let seq = Atomics.load(ctrl, seqAt);
+  Atomics.store(ctrl, seqAt + 2, 1); // up
+  for (;;) {
+    Atomics.wait(ctrl, seqAt, seq);
+    seq = Atomics.load(ctrl, seqAt);
+    try {
+      run(k, init.memory.buffer, init.tid, init.ctrl, init.args, init.scratch); // grown since?
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e).slice(0, 250);
+      const out = new Uint16Array(buf, init.errmsg, 256);
+      out.fill(0);
+      for (let i = 0; i < msg.length; i++) out[i] = msg.charCodeAt(i);
+      Atomics.store(ctrl, 3, 1);
+      // release the chunks nobody will finish, so the main thread stops waiting for them
+      Atomics.store(ctrl, 0, 1 << 30);
+    }
+    Atomics.store(ctrl, seqAt + 1, seq); // checked out
+    Atomics.notify(ctrl, seqAt + 1);
+  }
+}
+
+const workerSource =
+  `const runChunks = ${runChunks.toString()};\n` +
+  `const workerMain = ${workerMain.toString()};\n` +
+  `const start = (init) => workerMain(init, runChunks);\n` +
+  `if (typeof self === 'undefined') { require('node:worker_threads').parentPort.once('message', start); }\n` +
+  `else { self.onmessage = (e) => start(e.data); }\n`;
+
+interface WorkerLike {
+  postMessage(m: unknown): void;
+  terminate(): unknown;
+}
+
+interface Pool {
+  workers: WorkerLike[];
+  failure: Error | null;
+}
+
+let pool: Pool | null = null;
+let poolFailed = false;
+
+function hardwareThreads(): number {
+  const nav = (globalThis as any).navigator;
+  if (nav && typeof nav.hardwareConcurrency === 'number') return nav.hardwareConcurrency;
+  const os = (globalThis as any).process?.getBuiltinModule?.('node:os');
+  return os?.availableParallelism?.() ?? os?.cpus?.().length ?? 1;
+}
+
+let wanted = 0; // 0: auto
+/** How many threads (the main one included) the kernels may use; 'auto' means one per core, at most 8. */
+export function setNumThreads(n: number | 'auto'): void {
+  if (n !== 'auto' && !(Number.isInteger(n) && n >= 1)) throw new RangeError(`setNumThreads: expected a positive integer or 'auto', got ${String(n)}`);
+  wanted = n === 'auto' ? 0 : n;
+}
+
+export function getNumThreads(): number {
+  return wanted || Math.min(8, Math.max(1, hardwareThreads()));
+}
+
+function createWorker(): WorkerLike | null {
+  const proc = (globalThis as any).process;
+  const wt = proc?.getBuiltinModule?.('node:worker_threads');
+  if (wt) {
+    const w = new wt.Worker(workerSource, { eval: true });
+    w.unref();
+    return w;
+  }
+  const W = (globalThis as any).Worker;
+  const B = (globalThis as any).Blob;
+  const U = (globalThis as any).URL;
+  if (typeof W === 'function' && typeof B === 'function' && U?.createObjectURL) {
+    return new W(U.createObjectURL(new B([workerSource], { type: 'text/javascript' })));
+  }
+  return null;
+}
+
+/** Starts the workers (once); false where threads are not possible here. */
+function ensurePool(threads: number): Pool | null {
+  const rt = getRuntime();
+  if (!rt || !rt.shared || poolFailed) return null;
+  if (pool && pool.workers.length + 1 >= threads) return pool;
+  try {
+    pool ??= { workers: [], failure: null };
+    const p = pool;
+    while (p.workers.length + 1 < Math.min(threads, 32)) {
+      const tid = p.workers.length + 1;
+      const w = createWorker();
+      if (!w) break;
+      const onError = (e: unknown): void => {
+        p.failure = e instanceof Error ? e : new Error(String(e));
+      };
+      const anyW = w as any;
+      if (typeof anyW.on === 'function') anyW.on('error', onError);
+      else anyW.onerror = onError;
+      w.postMessage({ module: rt.module, memory: rt.memory, tid, ctrl: CTRL, args: ARGS, scratch: SCRATCH + 64 * tid, errmsg: ERRMSG });
+      p.workers.push(w);
+    }
+    if (p.workers.length === 0) {
+      poolFailed = true;
+      pool = null;
+    }
+    return pool;
+  } catch {
+    poolFailed = true;
+    pool = null;
+    return null;
+  }
+}
+
+/** The workers that have started and wait for jobs (a pool warms up asynchronously). */
+function readyWorkers(p: Pool, threads: number): number[] {
+  const ctrl = new Int32Array(getRuntime()!.memory.buffer, CTRL, 64);
+  const out: number[] = [];
+  for (let tid = 1; tid <= p.workers.length && out.length + 1 < threads; tid++) {
+    if (Atomics.load(ctrl, WORKER_BASE + 4 * tid + 2) === 1) out.push(tid);
+  }
+  return out;
+}
+
+/** Resolves when the pool's workers have started (tests and benchmarks). */
+export async function threadsReady(timeoutMs = 10000): Promise<number> {
+  const threads = getNumThreads();
+  const p = ensurePool(threads);
+  if (!p) return 1;
+  const until = Date.now() + timeoutMs;
+  while (readyWorkers(p, threads).length + 1 < Math.min(threads, p.workers.length + 1) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return readyWorkers(p, threads).length + 1;
+}
+
+/** Stops the workers (tests); the next parallel job starts new ones. */
+export async function shutdownThreads(): Promise<void> {
+  const p = pool;
+  pool = null;
+  poolFailed = false;
+  if (p) await Promise.all(p.workers.map((w) => w.terminate()));
+}
+
+export interface Job {
+  kind: number;
+  /** Elements (elementwise) or rows (cross entropy) and chunk size in those units. */
+  n: number;
+  chunk: number;
+  /** Byte offset of nChunks float64 slots for the partial sums. */
+  partial: number;
+  /** The kind-specific arguments, slots 4.. of ARGS. */
+  args: number[];
+  /**
+   * Copies chunk c's inputs into wasm memory (main thread, in order) before anyone may run it;
+   * null when the inputs are already there.
+   */
+  stage: ((c: number) => void) | null;
+}
+
+/**
+ * Runs a job on `threads` threads (1: here only). Returns the number of rows the cross-entropy
+ * kernel left for exact recomputation. Throws when a worker failed.
+ */
+export function runJob(job: Job, threads: number): number {
+  const rt = getRuntime()!;
+  const buf = rt.memory.buffer;
+  const ctrl = new Int32Array(buf, CTRL, 64);
+  const args = new Float64Array(buf, ARGS, 16);
+  const nChunks = Math.ceil(job.n / job.chunk);
+  args[0] = job.kind;
+  args[1] = job.n;
+  args[2] = job.chunk;
+  args[3] = job.partial;
+  for (let i = 0; i < job.args.length; i++) args[4 + i] = job.args[i];
+  Atomics.store(ctrl, NEXT, 0);
+  Atomics.store(ctrl, READY, job.stage ? 0 : nChunks);
+  Atomics.store(ctrl, NCHUNKS, nChunks);
+  Atomics.store(ctrl, ERROR, 0);
+  Atomics.store(ctrl, BAD, 0);
+  const p = threads > 1 ? ensurePool(threads) : null;
+  if (p?.failure) {
+    const f = p.failure;
+    p.failure = null;
+    throw new Error(`a losskit worker failed: ${f.message}`);
+  }
+  const helpers = p && nChunks > 1 ? readyWorkers(p, threads) : [];
+  const seqs = helpers.map((tid) => {
+    const at = WORKER_BASE + 4 * tid;
+    const s = Atomics.add(ctrl, at, 1) + 1;
+    Atomics.notify(ctrl, at);
+    return s;
+  });
+  if (job.stage) {
+    for (let c = 0; c < nChunks; c++) {
+      job.stage(c);
+      Atomics.store(ctrl, READY, c + 1);
+      if (helpers.length) Atomics.notify(ctrl, READY);
+    }
+  }
+  let mainError: unknown = null;
+  try {
+    // a test job that only workers should fail: the main thread leaves it to them
+    if (job.kind !== JOB_FAIL || helpers.length === 0) runChunks(rt.exports, buf, 0, CTRL, ARGS, SCRATCH);
+  } catch (e) {
+    mainError = e;
+    Atomics.store(ctrl, NEXT, 1 << 30);
+  }
+  // wait for every helper to check out of this job
+  for (let i = 0; i < helpers.length; i++) {
+    const at = WORKER_BASE + 4 * helpers[i] + 1;
+    const deadline = Date.now() + 30000;
+    let spins = 0;
+    while (Atomics.load(ctrl, at) !== seqs[i]) {
+      if (++spins > 2000) {
+        if (Date.now() > deadline) throw new Error(`a losskit worker (thread ${helpers[i]}) stopped responding`);
+        try {
+          Atomics.wait(ctrl, at, Atomics.load(ctrl, at), 1);
+        } catch {
+          // browsers' main threads may not wait: keep spinning
+        }
+      }
+    }
+  }
+  if (mainError) throw mainError;
+  if (Atomics.load(ctrl, ERROR)) {
+    const m = new Uint16Array(buf, ERRMSG, 256);
+    let s = '';
+    for (let i = 0; i < m.length && m[i]; i++) s += String.fromCharCode(m[i]);
+    throw new Error(`a losskit worker failed: ${s}`);
+  }
+  return Atomics.load(ctrl, BAD);
+}

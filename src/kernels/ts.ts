@@ -1,0 +1,258 @@
+/**
+ * The plain TypeScript kernels: one loop per loss computing value and gradient together, with the
+ * composed path's formulas evaluated in float64 and rounded once into the output dtype (so their
+ * results equal the composed path's up to the order of summation). Used for float64 inputs, where
+ * WebAssembly SIMD is missing, and when selected with `setBackend('ts')`.
+ */
+import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
+
+const sgn = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
+const logSigmoidOf = (p: number): number => Math.min(p, 0) - Math.log1p(Math.exp(-Math.abs(p)));
+const sigmoidOf = (p: number): number => (p >= 0 ? 1 / (1 + Math.exp(-p)) : Math.exp(p) / (1 + Math.exp(p)));
+const clampedLog = (v: number): number => Math.max(v, -100);
+
+function like(x: FloatArray, n: number): FloatArray {
+  return x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** A loop per kind: V8 inlines the arrow functions of a monomorphic call site, not of a shared one. */
+function elementwiseLoop(
+  kind: ElementwiseKind,
+  x: FloatArray,
+  y: FloatArray,
+  w: FloatArray | null,
+  pw: FloatArray | null,
+  param: number,
+  scale: number,
+  loss: FloatArray | null,
+  grad: FloatArray,
+): number {
+  const n = x.length;
+  const wl = w ? w.length : 0;
+  const pl = pw ? pw.length : 0;
+  const f32 = grad instanceof Float32Array;
+  let sum = 0;
+  // each case: l = the loss, d = dl/dx; both times the weight
+  switch (kind) {
+    case 'mse':
+      for (let i = 0; i < n; i++) {
+        const d = x[i] - y[i];
+        const l = d * d;
+        grad[i] = 2 * d * scale;
+        if (loss) loss[i] = l;
+        sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
+      }
+      break;
+    case 'l1':
+      for (let i = 0; i < n; i++) {
+        const d = x[i] - y[i];
+        grad[i] = sgn(d) * scale;
+        if (loss) loss[i] = Math.abs(d);
+        sum += f32 ? Math.fround(Math.abs(d)) : Math.abs(d);
+      }
+      break;
+    case 'smoothL1': {
+      const beta = param;
+      for (let i = 0; i < n; i++) {
+        const d = x[i] - y[i];
+        const z = Math.abs(d);
+        const l = z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
+        grad[i] = (d <= -beta ? -1 : d >= beta ? 1 : d / beta) * scale;
+        if (loss) loss[i] = l;
+        sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
+      }
+      break;
+    }
+    case 'huber': {
+      const delta = param;
+      for (let i = 0; i < n; i++) {
+        const d = x[i] - y[i];
+        const z = Math.abs(d);
+        const l = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+        grad[i] = (d <= -delta ? -delta : d >= delta ? delta : d) * scale;
+        if (loss) loss[i] = l;
+        sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
+      }
+      break;
+    }
+    case 'bce':
+      for (let i = 0; i < n; i++) {
+        const p = x[i];
+        const t = y[i];
+        const wt = w ? w[i % wl] : 1;
+        const l = wt * ((t - 1) * clampedLog(Math.log1p(-p)) - t * clampedLog(Math.log(p)));
+        grad[i] = ((wt * (p - t)) / Math.max((1 - p) * p, 1e-12)) * scale;
+        if (loss) loss[i] = l;
+        sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
+      }
+      break;
+    case 'bceWithLogits':
+      for (let i = 0; i < n; i++) {
+        const a = x[i];
+        const t = y[i];
+        const wt = w ? w[i % wl] : 1;
+        let l: number;
+        let d: number;
+        if (pw) {
+          const p = pw[i % pl];
+          l = (1 - t) * a - (1 + (p - 1) * t) * logSigmoidOf(a);
+          d = (p * t + 1 - t) * sigmoidOf(a) - p * t;
+        } else {
+          l = (1 - t) * a - logSigmoidOf(a);
+          d = sigmoidOf(a) - t;
+        }
+        grad[i] = wt * d * scale;
+        if (loss) loss[i] = wt * l;
+        sum += loss ? loss[i] : f32 ? Math.fround(wt * l) : wt * l;
+      }
+      break;
+    case 'klDiv':
+      for (let i = 0; i < n; i++) {
+        const a = x[i];
+        const t = y[i];
+        const xl = t !== t ? NaN : t === 0 ? 0 : t * Math.log(t);
+        const l = xl - t * a;
+        grad[i] = -t * scale;
+        if (loss) loss[i] = l;
+        sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
+      }
+      break;
+    case 'klDivLog':
+      for (let i = 0; i < n; i++) {
+        const a = x[i];
+        const t = y[i];
+        const e = Math.exp(t);
+        const l = e * (t - a);
+        grad[i] = -e * scale;
+        if (loss) loss[i] = l;
+        sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
+      }
+      break;
+  }
+  return sum;
+}
+
+export function elementwiseTs(p: ElementwiseProblem, grad: FloatArray, loss: FloatArray | null): number {
+  const scale = p.x instanceof Float32Array ? Math.fround(p.scale) : p.scale;
+  return elementwiseLoop(p.kind, p.x, p.y, p.weight, p.posWeight, p.param, scale, loss, grad);
+}
+
+/**
+ * Cross entropy / NLL over rows [r0, r1) of the (outer * inner) positions, exactly as the composed
+ * path: log-sum-exp stabilised by the row maximum (0 when it is infinite), NaN rows giving NaN.
+ * Writes the loss per position into `loss` (when given) and the gradient into `grad`, whose rows
+ * must be zero where nothing is written (NLL, ignored targets).
+ */
+export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | null, r0 = 0, r1 = p.outer * p.inner): number {
+  const { x, C, inner, target, probs, weight: w, ignoreIndex, eps, mode } = p;
+  const f32 = x instanceof Float32Array;
+  const scale = f32 ? Math.fround(p.scale) : p.scale;
+  let wsum = C;
+  if (w) {
+    wsum = 0;
+    for (let c = 0; c < C; c++) wsum += w[c];
+  }
+  let sum = 0;
+  for (let r = r0; r < r1; r++) {
+    const o = Math.floor(r / inner);
+    const i = r - o * inner;
+    const base = o * C * inner + i;
+    if (mode === 'nll') {
+      const t = target![r];
+      if (t === ignoreIndex) {
+        if (loss) loss[r] = 0;
+        continue;
+      }
+      const wt = w ? w[t] : 1;
+      const l = -wt * x[base + t * inner];
+      grad[base + t * inner] = -wt * scale;
+      if (loss) loss[r] = l;
+      sum += loss ? loss[r] : f32 ? Math.fround(l) : l;
+      continue;
+    }
+    let t = -1;
+    if (target) {
+      t = target[r];
+      if (t === ignoreIndex) {
+        // the composed backward still computes 0 - exp(log p) * 0 there: NaN for a NaN row
+        let bad = false;
+        for (let c = 0; c < C; c++) {
+          const v = x[base + c * inner];
+          if (v !== v || v === Infinity) bad = true;
+        }
+        if (bad) {
+          const lse = logSumExp(x, base, C, inner);
+          for (let c = 0; c < C; c++) grad[base + c * inner] = -Math.exp(x[base + c * inner] - lse) * 0;
+        }
+        if (loss) loss[r] = 0;
+        continue;
+      }
+    }
+    const lse = logSumExp(x, base, C, inner);
+    let l: number;
+    // gradient: coefP * p_c - (target part)_c, p_c = exp(x_c - lse)
+    if (target) {
+      const wt = w ? w[t] : 1;
+      const nll = -wt * (x[base + t * inner] - lse);
+      let coefP = (1 - eps) * wt;
+      if (eps > 0) {
+        let smooth = 0;
+        for (let c = 0; c < C; c++) smooth -= (w ? w[c] : 1) * (x[base + c * inner] - lse);
+        l = (1 - eps) * nll + (eps / C) * smooth;
+        coefP += (eps / C) * wsum;
+      } else l = nll;
+      for (let c = 0; c < C; c++) {
+        const k = base + c * inner;
+        const q = (c === t ? (1 - eps) * wt : 0) + (eps > 0 ? (eps / C) * (w ? w[c] : 1) : 0);
+        grad[k] = (Math.exp(x[k] - lse) * coefP - q) * scale;
+      }
+    } else {
+      // probability targets: y' = (1 - eps) y + eps / C
+      let swy = 0;
+      l = 0;
+      for (let c = 0; c < C; c++) {
+        const k = base + c * inner;
+        const yc = eps > 0 ? probs![k] * (1 - eps) + eps / C : probs![k];
+        const wy = (w ? w[c] : 1) * yc;
+        swy += wy;
+        l -= wy * (x[k] - lse);
+      }
+      for (let c = 0; c < C; c++) {
+        const k = base + c * inner;
+        const yc = eps > 0 ? probs![k] * (1 - eps) + eps / C : probs![k];
+        grad[k] = (Math.exp(x[k] - lse) * swy - (w ? w[c] : 1) * yc) * scale;
+      }
+    }
+    if (loss) loss[r] = l;
+    sum += loss ? loss[r] : f32 ? Math.fround(l) : l;
+  }
+  return sum;
+}
+
+function logSumExp(x: FloatArray, base: number, C: number, inner: number): number {
+  let m = -Infinity;
+  for (let c = 0; c < C; c++) {
+    const a = x[base + c * inner];
+    if (a > m || a !== a) m = a;
+  }
+  if (m !== m) return NaN;
+  const shift = Number.isFinite(m) ? m : 0;
+  let s = 0;
+  for (let c = 0; c < C; c++) s += Math.exp(x[base + c * inner] - shift);
+  return Math.log(s) + shift;
+}
+
+export const tsBackend: Backend = {
+  name: 'ts',
+  elementwise(p: ElementwiseProblem): KernelResult {
+    const n = p.x.length;
+    const grad = like(p.x, n);
+    const loss = p.wantLoss ? like(p.x, n) : null;
+    return { sum: elementwiseTs(p, grad, loss), loss, grad };
+  },
+  classes(p: ClassProblem): KernelResult {
+    const grad = like(p.x, p.x.length);
+    const loss = p.wantLoss ? like(p.x, p.outer * p.inner) : null;
+    return { sum: classesTs(p, grad, loss), loss, grad };
+  },
+};

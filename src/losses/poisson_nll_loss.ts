@@ -1,0 +1,75 @@
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { pointwise, promoted } from '../ops/elementwise.js';
+import { type DType, isFloating } from '../tensor/dtype.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.js';
+import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+
+export interface PoissonNLLLossOptions extends ReductionOptions {
+  /** The input is `log(rate)` (default true); false: the input is the rate itself. */
+  logInput?: boolean;
+  /** Add the Stirling approximation of `log(target!)` (default false). */
+  full?: boolean;
+  /** Added to the rate before its log when `logInput` is false (default 1e-8). */
+  eps?: number;
+}
+
+const TWO_PI = 2 * Math.PI;
+
+/**
+ * Negative log likelihood of a Poisson-distributed target with rate given by the input.
+ *
+ * Unreduced: `l = exp(x) - y·x` (`logInput`, the default) or `l = x - y·log(x + eps)`. With `full`,
+ * the Stirling term `y·log(y) - y + ½·log(2πy)` is added where `y > 1` (0 elsewhere). `'mean'`
+ * averages over all elements, `'sum'` adds them.
+ *
+ * Targets are not range-checked, integer tensors are promoted to float32, and `exp(x)` overflows to
+ * inf at x ≈ 88.7 in float32, all as in PyTorch. With `full`, a target of exactly 0 gets a NaN
+ * gradient (PyTorch differentiates the masked Stirling term as 0·log 0).
+ *
+ * @param input `(*)` log-rates (or rates).
+ * @param target `(*)` counts, broadcast silently.
+ * @throws ValueError for an unknown reduction.
+ * @throws RuntimeError if the shapes cannot be broadcast.
+ * @example
+ * F.poissonNllLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.2183)'
+ */
+export function poissonNllLoss(input: TensorLike, target: TensorLike, opts: PoissonNLLLossOptions = {}): Tensor {
+  checkOptions('poissonNllLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'logInput', 'full', 'eps']);
+  const x = arg('poissonNllLoss', 'input', input);
+  const y = arg('poissonNllLoss', 'target', target);
+  const logInput = checkBool('poissonNllLoss', 'logInput', opts.logInput ?? true);
+  const full = checkBool('poissonNllLoss', 'full', opts.full ?? false);
+  const eps = checkNumber('poissonNllLoss', 'eps', opts.eps ?? 1e-8);
+  const reduction = resolveReduction(opts, { style: 'python', elementwiseMean: false });
+  // `target * input` is PyTorch's first broadcasting op: its error names the target "tensor a"
+  broadcastShapes(y.shape, x.shape);
+  const dtype = floating(promoted(x, y));
+  // each op rounds to its own result dtype: exp(input) to the input's, Stirling to the target's
+  const fr = stepRounding(dtype);
+  const fx = stepRounding(floating(x.dtype));
+  const fy = stepRounding(floating(y.dtype));
+  const stirling = (t: number): number =>
+    t <= 1 ? 0 : fy(fy(fy(t * fy(Math.log(t))) - t) + fy(0.5 * fy(Math.log(fy(TWO_PI * t)))));
+  // d/dy of the masked Stirling term, as autograd chains it: 0·(...) is NaN at y = 0
+  const dStirling = (t: number, g: number): number => {
+    const gm = t <= 1 ? 0 : g;
+    return gm * Math.log(t) + (gm * t) / t - gm + ((gm * 0.5) / (TWO_PI * t)) * TWO_PI;
+  };
+  const base = logInput
+    ? (a: number, t: number): number => fr(fx(Math.exp(a)) - fr(t * a))
+    : (a: number, t: number): number => fr(a - fr(t * fx(Math.log(fx(a + eps)))));
+  const loss = pointwise(
+    'PoissonNllLossBackward',
+    [x, y],
+    dtype,
+    full ? (a, t) => fr(base(a, t) + stirling(t)) : base,
+    [
+      logInput ? (a, t, _c, _y, g) => g * fx(Math.exp(a)) - g * t : (a, t, _c, _y, g) => g - (g * t) / fx(a + eps),
+      (a, t, _c, _y, g) => (logInput ? -g * a : -g * Math.log(a + eps)) + (full ? dStirling(t, g) : 0),
+    ],
+  );
+  return reduce(loss, reduction);
+}
+
+const floating = (d: DType): DType => (isFloating(d) ? d : 'float32');

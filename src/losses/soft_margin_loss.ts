@@ -1,0 +1,54 @@
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { RuntimeError, check } from '../errors.js';
+import { pointwise } from '../ops/elementwise.js';
+import { torchTypeName } from '../ops/reduce.js';
+import { isFloating } from '../tensor/dtype.js';
+import { broadcastShapes, sameShape, sizeList } from '../tensor/shape.js';
+import { arg, checkOptions, notDifferentiable, stepRounding } from './args.js';
+import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+
+/**
+ * Two-class logistic loss for targets of 1 or -1.
+ *
+ * Unreduced: `l = log(1 + exp(-y·x))`, computed as PyTorch's kernel does (`log1p(exp(-y·x))`),
+ * so it overflows to inf once `-y·x` passes ≈ 88.7 in float32 (≈ 709.8 in float64), where the
+ * gradient `-y·σ(-y·x)` becomes NaN, exactly as in PyTorch. The output keeps the input's dtype and
+ * shape (the target must broadcast to it).
+ *
+ * @param input `(*)` scores.
+ * @param target `(*)` of 1 or -1; not differentiable (as in PyTorch).
+ * @throws RuntimeError for an integer input, a target that does not broadcast to the input's
+ *   shape, or a target that requires grad.
+ * @throws ValueError for an unknown reduction.
+ * @example
+ * F.softMarginLoss(tensor([1, -1]), tensor([1, 1])).toString(); // 'tensor(0.8133)'
+ */
+export function softMarginLoss(input: TensorLike, target: TensorLike, opts: ReductionOptions = {}): Tensor {
+  checkOptions('softMarginLoss', opts, ['reduction', 'sizeAverage', 'reduce']);
+  const x = arg('softMarginLoss', 'input', input);
+  const y = arg('softMarginLoss', 'target', target);
+  const reduction = resolveReduction(opts);
+  notDifferentiable('soft_margin_loss', 'target', y);
+  check(
+    isFloating(x.dtype),
+    RuntimeError,
+    () => `result type Float can't be cast to the desired output type ${torchTypeName(x.dtype)}`,
+  );
+  // PyTorch writes the loss into a tensor shaped like the input, in place
+  const shape = broadcastShapes(x.shape, y.shape);
+  check(
+    sameShape(shape, x.shape),
+    RuntimeError,
+    () => `output with shape ${sizeList(x.shape)} doesn't match the broadcast shape ${sizeList(shape)}`,
+  );
+  const fr = stepRounding(x.dtype);
+  const z = (a: number, t: number): number => fr(Math.exp(fr(-a * t)));
+  const loss = pointwise('SoftMarginLossBackward', [x, y], x.dtype, (a, t) => fr(Math.log1p(z(a, t))), [
+    (a, t, _c, _y, g) => {
+      const e = z(a, t);
+      return (fr(-t * e) / fr(e + 1)) * g;
+    },
+    null,
+  ]);
+  return reduce(loss, reduction);
+}

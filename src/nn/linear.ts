@@ -1,0 +1,74 @@
+import { RuntimeError, ValueError, check } from '../errors.js';
+import { zeros } from '../tensor/creation.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { toTensor } from '../ops/elementwise.js';
+import { matmul } from '../ops/matmul.js';
+import { Module } from './module.js';
+import { fans, kaimingUniform, uniform } from './init.js';
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** The parameters' dtype (default float32). */
+  dtype?: 'float32' | 'float64';
+  /** Seeds this layer's initialisation alone; without it the default generator (`manualSeed`) is used. */
+  seed?: number;
+  generator?: Generator;
+}
+
+/**
+ * `y = x W^T + b`, as `torch.nn.Linear`. `weight` is (out, in), `bias` is (out); both start from
+ * PyTorch's default initialisation, U(-1/sqrt(in), 1/sqrt(in)) (`kaiming_uniform_` with a = sqrt(5)
+ * for the weight, the same bound for the bias), drawn from losskit's seeded generator.
+ *
+ * Input (*, in) gives output (*, out). Set `layer.weight.data` (nested arrays, a Tensor or a typed array) to start from given
+ * weights, for example PyTorch's.
+ *
+ * @example
+ * const fc = new nn.Linear(3, 2, { dtype: 'float64', seed: 0 });
+ * fc.weight.data = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]];
+ * fc.forward(tensor([[1, 2, 3]], { dtype: 'float64' })).shape; // [1, 2]
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Tensor;
+  bias: Tensor | null;
+
+  constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
+      check(Number.isInteger(v), ValueError, () => `Linear(): ${name} must be an integer, got ${v}`);
+      check(v >= 0, RuntimeError, () => `Trying to create tensor with negative dimension ${v}: [${outFeatures}, ${inFeatures}]`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const dtype = opts.dtype ?? 'float32';
+    const g = opts.generator ?? (opts.seed === undefined ? defaultGenerator : new Generator(opts.seed));
+    // PyTorch's reset_parameters: the weight first, then the bias from the same stream
+    const weight = kaimingUniform(zeros([outFeatures, inFeatures], { dtype }), Math.sqrt(5), g);
+    this.weight = weight;
+    this.registerParameter('weight', weight);
+    this.bias = null;
+    if (opts.bias ?? true) {
+      const [fanIn] = fans(weight.shape);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      this.registerParameter('bias', uniform(zeros([outFeatures], { dtype }), -bound, bound, g));
+    } else this.registerParameter('bias', null);
+  }
+
+  forward(input: TensorLike): Tensor {
+    const x = toTensor(input);
+    // matmul is 2-D at most: fold any leading batch dimensions into one and unfold afterwards
+    const lead = x.ndim > 2 ? x.shape.slice(0, -1) : null;
+    const x2 = lead ? x.reshape(-1, x.shape[x.ndim - 1]) : x;
+    let y = matmul(x2, this.weight.T);
+    if (this.bias) y = y.add(this.bias);
+    return lead ? y.reshape([...lead, this.outFeatures]) : y;
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
+  }
+}

@@ -120,6 +120,43 @@ export function demoSteps(): DemoStep[] {
   ];
 }
 
+export interface CatalogueEntry {
+  loss: string;
+  what: string;
+  code: string;
+  outcome: DemoOutcome;
+}
+
+const I64 = "{ dtype: 'int64' }";
+
+/** Every torch.nn loss used as intended on small inputs: the demo's closing list. */
+export function catalogue(): CatalogueEntry[] {
+  const rows: [string, string, string][] = [
+    ['L1Loss', 'mean |x - y|', 'F.l1Loss(sample, target)'],
+    ['MSELoss', 'mean (x - y)^2', 'F.mseLoss(sample, target)'],
+    ['SmoothL1Loss', 'quadratic below beta, linear above', 'F.smoothL1Loss(sample, target, { beta: 0.5 })'],
+    ['HuberLoss', 'quadratic below delta, slope delta above', 'F.huberLoss(sample, target, { delta: 2 })'],
+    ['BCELoss', 'probabilities against targets in [0, 1]', 'F.binaryCrossEntropy(sample.sigmoid(), target.div(3))'],
+    ['BCEWithLogitsLoss', 'the same on raw scores, stable', 'F.binaryCrossEntropyWithLogits(sample, target.div(3), { posWeight: tensor([1, 2]) })'],
+    ['CrossEntropyLoss', 'logits against class indices', `F.crossEntropy(sample, tensor([0, 1], ${I64}), { labelSmoothing: 0.1 })`],
+    ['NLLLoss', 'log-probabilities against class indices', `F.nllLoss(F.logSoftmax(sample, 1), tensor([0, 1], ${I64}))`],
+    ['KLDivLoss', 'KL(target || input), input as log-probabilities', "F.klDiv(F.logSoftmax(sample, 1), F.softmax(target, 1), { reduction: 'batchmean' })"],
+    ['PoissonNLLLoss', 'counts with a log-rate input', 'F.poissonNllLoss(sample, target)'],
+    ['GaussianNLLLoss', 'a mean and a variance per element', 'F.gaussianNllLoss(sample, target, 0.5)'],
+    ['MarginRankingLoss', 'x1 should rank above x2 where y = 1', 'F.marginRankingLoss(tensor([1, 2]), tensor([2, 1]), tensor([1, -1]), { margin: 0.5 })'],
+    ['HingeEmbeddingLoss', 'distances: small for y = 1, beyond the margin for y = -1', 'F.hingeEmbeddingLoss(tensor([0.3, 2, 0.4]), tensor([1, -1, -1]))'],
+    ['MultiLabelMarginLoss', 'several target classes, -1 terminated', `F.multilabelMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([[3, 0, -1, 1]], ${I64}))`],
+    ['SoftMarginLoss', 'logistic loss for labels ±1', 'F.softMarginLoss(sample, tensor([[1, -1], [1, -1]]))'],
+    ['MultiLabelSoftMarginLoss', 'one binary decision per class', 'F.multilabelSoftMarginLoss(sample, tensor([[0, 1], [1, 1]]))'],
+    ['CosineEmbeddingLoss', 'cosine similarity high for y = 1, low for y = -1', 'F.cosineEmbeddingLoss(sample, target, tensor([1, -1]))'],
+    ['MultiMarginLoss', 'multi-class hinge', `F.multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], ${I64}))`],
+    ['TripletMarginLoss', 'anchor nearer the positive than the negative', 'F.tripletMarginLoss(sample, target, zeros([2, 2]))'],
+    ['TripletMarginWithDistanceLoss', 'the same with any distance', 'F.tripletMarginWithDistanceLoss(sample, target, zeros([2, 2]), { distanceFunction: (a, b) => F.pairwiseDistance(a, b, { p: 1 }) })'],
+    ['CTCLoss', 'unsegmented sequences (speech, handwriting)', `F.ctcLoss(F.logSoftmax(randn([6, 1, 4], { seed: 0 }), 2), tensor([[1, 2, 2]], ${I64}), [6], [3])`],
+  ];
+  return rows.map(([loss, what, code]) => ({ loss, what, code, outcome: run(code) }));
+}
+
 /** The value PyTorch printed for BCE on the tutorial's data before 2.x, recomputed from its formula. */
 function historic(kind: 'old' | 'clamp'): string {
   return lk.noGrad(() => {

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoSteps, SETUP, type DemoOutcome } from './demo.js';
+import { catalogue, demoSteps, SETUP, type DemoOutcome } from './demo.js';
 import { colours } from './style.js';
 import { runParity, type CaseResult, type ParityFile } from '../parity.js';
 import { fitLine } from './fit_line.js';
@@ -48,8 +48,9 @@ export function main(argv: string[], out = process.stdout, err = process.stderr)
 
 function demo(args: string[], out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }): number {
   const steps = demoSteps();
+  const losses = catalogue();
   if (args.includes('--json')) {
-    out.write(JSON.stringify({ setup: SETUP, steps }, null, 2) + '\n');
+    out.write(JSON.stringify({ setup: SETUP, steps, catalogue: losses }, null, 2) + '\n');
     return 0;
   }
   const c = colours(out);
@@ -70,7 +71,13 @@ function demo(args: string[], out: NodeJS.WriteStream | { write(s: string): unkn
     }
     lines.push('');
   }
-  lines.push(c.bold('Every value above is computed by losskit as you watch; `losskit demo --json` gives them to machines.'));
+  lines.push(c.bold(`── Every torch.nn loss, used as intended ${'─'.repeat(25)}`));
+  const width = Math.max(...losses.map((l) => l.loss.length));
+  for (const l of losses) {
+    const result = l.outcome.error ? c.red(`${l.outcome.error.type}: ${l.outcome.error.message}`) : c.green(l.outcome.text ?? '');
+    lines.push(`  ${c.bold(l.loss.padEnd(width))}  ${result}  ${c.dim(l.what)}`, c.cyan(`  ${' '.repeat(width)}  ${l.code}`));
+  }
+  lines.push('', c.bold('Every value above is computed by losskit as you watch; `losskit demo --json` gives them to machines.'));
   out.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -32,6 +32,24 @@ test('demo --json: the tutorial values and errors of current PyTorch', () => {
   assert.ok(by.BCELoss.fix!.outcome.value! > 0);
 });
 
+test('demo closes with all 21 losses used correctly, at PyTorch\'s values', () => {
+  const { catalogue } = JSON.parse(capture(['demo', '--json']).out) as { catalogue: { loss: string; outcome: { value?: number; error?: unknown } }[] };
+  assert.equal(catalogue.length, 21);
+  // torch 1.13 on the same calls (CTC's random logits come from losskit's generator: covered by the parity fixtures)
+  const torch: Record<string, number> = {
+    L1Loss: 1, MSELoss: 1.5, SmoothL1Loss: 0.8125, HuberLoss: 0.75, BCELoss: 0.8133, BCEWithLogitsLoss: 0.9177,
+    CrossEntropyLoss: 0.6931, NLLLoss: 0.6931, KLDivLoss: 0.1109, PoissonNLLLoss: 1.2183, GaussianNLLLoss: 1.1534,
+    MarginRankingLoss: 1.5, HingeEmbeddingLoss: 0.3, MultiLabelMarginLoss: 0.85, SoftMarginLoss: 0.8133,
+    MultiLabelSoftMarginLoss: 0.5633, CosineEmbeddingLoss: 0.6367, MultiMarginLoss: 0.325, TripletMarginLoss: 1.2038,
+    TripletMarginWithDistanceLoss: 1,
+  };
+  for (const entry of catalogue) {
+    assert.equal(entry.outcome.error, undefined, entry.loss);
+    assert.ok(Number.isFinite(entry.outcome.value), entry.loss);
+    if (entry.loss in torch) assert.ok(Math.abs(entry.outcome.value! - torch[entry.loss]) < 6e-5, `${entry.loss}: ${entry.outcome.value}`);
+  }
+});
+
 test('demo explains the historic BCE values from their formulas', () => {
   const bce = demoSteps().find((s) => s.loss === 'BCELoss')!;
   const text = bce.why.join('\n');

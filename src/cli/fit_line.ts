@@ -17,6 +17,7 @@ Options:
   --optimizer sgd|adam|adamw      the optimizer (default sgd)
   --lr N                          learning rate (default 0.05)
   --momentum N                    SGD momentum (default 0)
+  --weight-decay N                weight decay (default: 0 for sgd and adam, 0.01 for adamw)
   --schedule none|cosine|step     learning-rate schedule (default none)
   --steps N                       full-batch steps (default 100)
   --points N                      points on the line (default 40)
@@ -41,6 +42,8 @@ export interface FitLineConfig {
   optimizer: (typeof OPTIMIZERS)[number];
   lr: number;
   momentum: number;
+  /** null: the optimizer's default. */
+  weightDecay: number | null;
   schedule: 'none' | 'cosine' | 'step';
   steps: number;
   points: number;
@@ -146,12 +149,13 @@ export function fitOne(c: FitLineConfig, loss: LossName, data: { x: number[]; y:
   const y = tensor(data.y.map((v) => [v]), { dtype: 'float64' });
   const model = new nn.Linear(1, 1, { dtype: 'float64', seed: c.seed });
   const params = model.parameters();
+  const decay = c.weightDecay === null ? {} : { weightDecay: c.weightDecay };
   const opt =
     c.optimizer === 'sgd'
-      ? new optim.SGD(params, { lr: c.lr, momentum: c.momentum })
+      ? new optim.SGD(params, { lr: c.lr, momentum: c.momentum, ...decay })
       : c.optimizer === 'adam'
-        ? new optim.Adam(params, { lr: c.lr })
-        : new optim.AdamW(params, { lr: c.lr, weightDecay: 0 });
+        ? new optim.Adam(params, { lr: c.lr, ...decay })
+        : new optim.AdamW(params, { lr: c.lr, ...decay });
   const sched =
     c.schedule === 'cosine' ? new optim.CosineAnnealingLR(opt, c.steps) : c.schedule === 'step' ? new optim.StepLR(opt, Math.max(1, Math.ceil(c.steps / 4)), { gamma: 0.3 }) : null;
   const f = lossFn(loss, c);
@@ -188,6 +192,7 @@ function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: 
     optimizer: { type: 'string', default: 'sgd' },
     lr: { type: 'string', default: '0.05' },
     momentum: { type: 'string', default: '0' },
+    'weight-decay': { type: 'string' },
     schedule: { type: 'string', default: 'none' },
     steps: { type: 'string', default: '100' },
     points: { type: 'string', default: '40' },
@@ -211,6 +216,7 @@ function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: 
     optimizer: choice('fit-line', 'optimizer', v.optimizer, OPTIMIZERS),
     lr: n('lr', { min: 0 }),
     momentum: n('momentum', { min: 0 }),
+    weightDecay: v['weight-decay'] === undefined ? null : n('weight-decay', { min: 0 }),
     schedule: choice('fit-line', 'schedule', v.schedule, ['none', 'cosine', 'step'] as const),
     steps: n('steps', { min: 1, max: 1e6, int: true }),
     points: n('points', { min: 2, max: 1e5, int: true }),

@@ -34,7 +34,6 @@ test('the library core runs in Chromium', { skip: missing && !process.env.CI ? m
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
     const result = await page.evaluate(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const lk: any = await import('/index.js' as string);
       const sample = lk.ones([2, 2]);
       const target = lk.tensor([[0, 1], [2, 3]]);

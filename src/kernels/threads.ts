@@ -101,7 +101,8 @@ const workerSource =
   `const runChunks = ${runChunks.toString()};\n` +
   `const workerMain = ${workerMain.toString()};\n` +
   `const start = (init) => workerMain(init, runChunks);\n` +
-  `if (typeof self === 'undefined') { require('node:worker_threads').parentPort.once('message', start); }\n` +
+  `const wt = typeof process === 'object' && process.getBuiltinModule ? process.getBuiltinModule('node:worker_threads') : null;\n` +
+  `if (wt && wt.parentPort) { wt.parentPort.once('message', start); }\n` +
   `else { self.onmessage = (e) => start(e.data); }\n`;
 
 interface WorkerLike {
@@ -139,7 +140,7 @@ function createWorker(): WorkerLike | null {
   const proc = (globalThis as any).process;
   const wt = proc?.getBuiltinModule?.('node:worker_threads');
   if (wt) {
-    const w = new wt.Worker(workerSource, { eval: true });
+    const w = new wt.Worker(workerSource, { eval: true, execArgv: [] });
     w.unref();
     return w;
   }

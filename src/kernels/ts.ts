@@ -10,6 +10,8 @@ const sgn = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
 const logSigmoidOf = (p: number): number => Math.min(p, 0) - Math.log1p(Math.exp(-Math.abs(p)));
 const sigmoidOf = (p: number): number => (p >= 0 ? 1 / (1 + Math.exp(-p)) : Math.exp(p) / (1 + Math.exp(p)));
 const clampedLog = (v: number): number => Math.max(v, -100);
+/** The gradient's floor, as src/losses/binary_cross_entropy.ts has it. */
+const BCE_EPSILON = Math.fround(1e-12);
 
 function like(x: FloatArray, n: number): FloatArray {
   return x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
@@ -81,7 +83,7 @@ function elementwiseLoop(
         const t = y[i];
         const wt = w ? w[i % wl] : 1;
         const l = wt * ((t - 1) * clampedLog(Math.log1p(-p)) - t * clampedLog(Math.log(p)));
-        grad[i] = ((wt * (p - t)) / Math.max((1 - p) * p, 1e-12)) * scale;
+        grad[i] = ((wt * (p - t)) / Math.max((1 - p) * p, BCE_EPSILON)) * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }

@@ -20,10 +20,11 @@ const KIND: Record<ElementwiseKind, number> = {
 };
 
 /**
- * Below this many elements a job runs on the calling thread only. Measured on a 2-core machine
- * (bench/threshold.ts, MSE and cross entropy, float32 from JavaScript arrays): at 2^15 elements
- * two threads are about even with one (waking a worker costs ~20-50 us), from 2^16 up they win
- * (1.3x at 2^16, 1.6-1.9x from 2^20).
+ * Below this many elements a job runs on the calling thread only. Waking a worker and waiting for
+ * it to check out costs tens of microseconds; a SIMD chunk of 2^16 float32 elements takes 60-250 us
+ * on one core here, so from 2^16 the second core pays for itself. Provisional: measured on a loaded
+ * 2-core machine (MSE and cross entropy through the public API, 2^14..2^20 elements), where the
+ * crossover sat between 2^15 and 2^16; re-measure on a quiet machine.
  */
 export const PARALLEL_THRESHOLD = 1 << 16;
 /** Elements per chunk: the unit of work sharing and of the pipelined copy of inputs. */

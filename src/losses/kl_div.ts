@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check, warn } from '../errors.js';
 import { pointwise, promoted } from '../ops/elementwise.js';
+import { fusedElementwise } from '../kernels/fused.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkBool, checkOptions, stepRounding } from './args.js';
@@ -51,6 +52,8 @@ export function klDiv(input: TensorLike, target: TensorLike, opts: KLDivLossOpti
   // `target * input` is PyTorch's first broadcasting op: its error names the target "tensor a"
   broadcastShapes(y.shape, x.shape);
   const dtype = promoted(x, y);
+  const fused = legacy ? null : fusedElementwise('KlDivBackward', logTarget ? 'klDivLog' : 'klDiv', x, y, reduction, { batch: x.ndim === 0 ? null : x.shape[0] });
+  if (fused) return fused;
   // each op rounds to its own result dtype: exp/xlogy of the target to the target's
   const fr = stepRounding(dtype);
   const fy = stepRounding(y.dtype);

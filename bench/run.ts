@@ -1,0 +1,362 @@
+// `npm run bench`: value + gradient of the big loss cases, side by side in one run:
+// losskit (WebAssembly SIMD on all cores, SIMD on one thread, plain TypeScript), PyTorch CPU
+// (Debian's python3-torch, 1 and 2 threads; skipped with a note when absent) and TensorFlow.js
+// (cpu and wasm backends). Timed as a user calls losskit: tensor(typedArray, {shape, requiresGrad}),
+// F.*, .backward(), reading .grad.data; median of repeated runs after warm-up, yielding to the
+// event loop between runs as a training loop does. Writes bench/results.json, bench/results.svg
+// and the table into bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { F, tensor, setBackend, setNumThreads, type Tensor } from '../src/index.js';
+import { threadsReady } from '../src/kernels/index.js';
+import { memoryStats } from '../src/kernels/memory.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 3 : 9;
+
+// ---- deterministic data ------------------------------------------------------------------------
+let seed = 12345;
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) >>> 0;
+  return seed / 4294967296;
+};
+const normal = (n: number, s = 1): Float32Array => Float32Array.from({ length: n }, () => (rnd() + rnd() + rnd() - 1.5) * 2 * s);
+const uniform = (n: number): Float32Array => Float32Array.from({ length: n }, rnd);
+const classes = (n: number, c: number): BigInt64Array => BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rnd() * c)));
+function logSoftmaxRows(a: Float32Array, c: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < a.length / c; r++) {
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) m = Math.max(m, a[r * c + j]);
+    let s = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(a[r * c + j] - m);
+    const l = Math.log(s) + m;
+    for (let j = 0; j < c; j++) out[r * c + j] = a[r * c + j] - l;
+  }
+  return out;
+}
+
+interface Case {
+  id: string;
+  label: string;
+  losskit: () => Tensor; // returns the leaf whose grad was filled
+  tfjs: ((tf: any) => () => void) | null;
+}
+
+const N = 10_000_000;
+const mseX = normal(N);
+const mseY = normal(N);
+const bceY = uniform(N);
+const ce1 = normal(4096 * 1000);
+const ce1t = classes(4096, 1000);
+const ce2 = normal(256 * 32000);
+const ce2t = classes(256, 32000);
+const klX = logSoftmaxRows(normal(4096 * 1000), 1000);
+const klY = Float32Array.from(logSoftmaxRows(normal(4096 * 1000), 1000), Math.exp);
+const ce64 = Float64Array.from(normal(1024 * 1000));
+const ce64t = classes(1024, 1000);
+const T = 200;
+const NB = 16;
+const C = 40;
+const S = 30;
+const ctcLp = logSoftmaxRows(normal(T * NB * C), C);
+const ctcTargets = BigInt64Array.from({ length: NB * S }, () => BigInt(1 + Math.floor(rnd() * (C - 1))));
+
+function leaf(data: Float32Array | Float64Array, shape: number[]): Tensor {
+  return tensor(data, { shape, requiresGrad: true });
+}
+function finish(x: Tensor, loss: Tensor): Tensor {
+  loss.backward();
+  void x.grad!.data[0]; // read the gradient, as a user does
+  return x;
+}
+
+const cases: Case[] = [
+  {
+    id: 'mse_1e7',
+    label: 'MSE, 1e7 float32',
+    losskit: () => {
+      const x = leaf(mseX, [N]);
+      return finish(x, F.mseLoss(x, tensor(mseY, { shape: [N] })));
+    },
+    tfjs: (tf) => {
+      const x = tf.tensor1d(mseX);
+      const y = tf.tensor1d(mseY);
+      const f = tf.valueAndGrad((a: any) => tf.losses.meanSquaredError(y, a));
+      return () => tf.tidy(() => f(x).grad.dataSync());
+    },
+  },
+  {
+    id: 'bce_logits_1e7',
+    label: 'BCE with logits, 1e7 float32',
+    losskit: () => {
+      const x = leaf(mseX, [N]);
+      return finish(x, F.binaryCrossEntropyWithLogits(x, tensor(bceY, { shape: [N] })));
+    },
+    tfjs: (tf) => {
+      const x = tf.tensor1d(mseX);
+      const y = tf.tensor1d(bceY);
+      const f = tf.valueAndGrad((a: any) => tf.losses.sigmoidCrossEntropy(y, a));
+      return () => tf.tidy(() => f(x).grad.dataSync());
+    },
+  },
+  {
+    id: 'ce_4096x1000',
+    label: 'cross entropy [4096, 1000]',
+    losskit: () => {
+      const x = leaf(ce1, [4096, 1000]);
+      return finish(x, F.crossEntropy(x, tensor(ce1t, { shape: [4096] })));
+    },
+    tfjs: (tf) => tfjsCe(tf, ce1, ce1t, 4096, 1000, 0),
+  },
+  {
+    id: 'ce_256x32000',
+    label: 'cross entropy [256, 32000]',
+    losskit: () => {
+      const x = leaf(ce2, [256, 32000]);
+      return finish(x, F.crossEntropy(x, tensor(ce2t, { shape: [256] })));
+    },
+    tfjs: (tf) => tfjsCe(tf, ce2, ce2t, 256, 32000, 0),
+  },
+  {
+    id: 'ce_ls_4096x1000',
+    label: 'cross entropy [4096, 1000], label smoothing 0.1',
+    losskit: () => {
+      const x = leaf(ce1, [4096, 1000]);
+      return finish(x, F.crossEntropy(x, tensor(ce1t, { shape: [4096] }), { labelSmoothing: 0.1 }));
+    },
+    tfjs: (tf) => tfjsCe(tf, ce1, ce1t, 4096, 1000, 0.1),
+  },
+  {
+    id: 'kl_4096x1000',
+    label: "KL divergence [4096, 1000], 'batchmean'",
+    losskit: () => {
+      const x = leaf(klX, [4096, 1000]);
+      return finish(x, F.klDiv(x, tensor(klY, { shape: [4096, 1000] }), { reduction: 'batchmean' }));
+    },
+    tfjs: (tf) => {
+      const x = tf.tensor2d(klX, [4096, 1000]);
+      const y = tf.tensor2d(klY, [4096, 1000]);
+      const f = tf.valueAndGrad((a: any) => tf.div(tf.sum(tf.mul(y, tf.sub(tf.log(y), a))), 4096));
+      return () => tf.tidy(() => f(x).grad.dataSync());
+    },
+  },
+  {
+    id: 'ctc_T200_N16_C40_S30',
+    label: 'CTC, T=200 N=16 C=40 S=30',
+    losskit: () => {
+      const x = leaf(ctcLp, [T, NB, C]);
+      const il = new Array(NB).fill(T);
+      const tl = new Array(NB).fill(S);
+      return finish(x, F.ctcLoss(x, tensor(ctcTargets, { shape: [NB, S] }), il, tl));
+    },
+    tfjs: null, // TensorFlow.js has no CTC loss
+  },
+  {
+    id: 'ce_f64_1024x1000',
+    label: 'cross entropy [1024, 1000] float64',
+    losskit: () => {
+      const x = leaf(ce64, [1024, 1000]);
+      return finish(x, F.crossEntropy(x, tensor(ce64t, { shape: [1024] })));
+    },
+    tfjs: null, // TensorFlow.js has no float64
+  },
+];
+
+function tfjsCe(tf: any, data: Float32Array, t: BigInt64Array, n: number, c: number, eps: number): () => void {
+  const x = tf.tensor2d(data, [n, c]);
+  const labels = tf.tensor1d(Int32Array.from(t, Number), 'int32');
+  const f = tf.valueAndGrad((a: any) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, c), a, undefined, eps));
+  return () => tf.tidy(() => f(x).grad.dataSync());
+}
+
+// ---- timing ------------------------------------------------------------------------------------
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function median(fn: () => void, reps: number, warmup = 2): Promise<number> {
+  for (let i = 0; i < warmup; i++) {
+    fn();
+    await tick();
+  }
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    await tick();
+    const t = performance.now();
+    fn();
+    ts.push(performance.now() - t);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[ts.length >> 1];
+}
+
+type Row = Record<string, number | null>;
+const results: Record<string, Row> = {};
+const memory: Record<string, { rssMB: number; arrayBuffersMB: number; wasmMB: number }> = {};
+const notes: string[] = [];
+const COLS = ['losskit simd+threads', 'losskit simd 1 thread', 'losskit ts', 'pytorch 2 threads', 'pytorch 1 thread', 'tfjs wasm', 'tfjs cpu'] as const;
+
+async function benchLosskit(): Promise<void> {
+  await threadsReady();
+  const configs: [string, () => void, number][] = [
+    ['losskit simd+threads', () => { setBackend('wasm'); setNumThreads('auto'); }, REPS],
+    ['losskit simd 1 thread', () => { setBackend('wasm'); setNumThreads(1); }, REPS],
+    ['losskit ts', () => { setBackend('ts'); setNumThreads(1); }, quick ? 1 : 3],
+  ];
+  for (const c of cases) {
+    results[c.id] ??= {};
+    let peakRss = 0;
+    let peakAb = 0;
+    for (const [name, setup, reps] of configs) {
+      setup();
+      results[c.id][name] = await median(() => {
+        c.losskit();
+        const m = process.memoryUsage();
+        peakRss = Math.max(peakRss, m.rss);
+        peakAb = Math.max(peakAb, m.arrayBuffers);
+      }, reps, name === 'losskit ts' ? 1 : 2);
+      process.stdout.write('.');
+    }
+    memory[c.id] = { rssMB: peakRss / 2 ** 20, arrayBuffersMB: peakAb / 2 ** 20, wasmMB: memoryStats().wasmBytes / 2 ** 20 };
+  }
+  setBackend('auto');
+  setNumThreads('auto');
+}
+
+function benchTorch(): void {
+  const py = '/usr/bin/python3';
+  const probe = existsSync(py) ? spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : null;
+  if (!probe || probe.status !== 0) {
+    notes.push('PyTorch skipped: /usr/bin/python3 with python3-torch is not installed (apt-get install python3-torch).');
+    return;
+  }
+  notes.push(`PyTorch ${probe.stdout.trim()} (Debian python3-torch), CPU.`);
+  for (const th of [2, 1]) {
+    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) {
+      notes.push(`PyTorch with ${th} threads failed: ${r.stderr.trim().split('\n').pop()}`);
+      continue;
+    }
+    const times = JSON.parse(r.stdout) as Record<string, number>;
+    for (const [id, ms] of Object.entries(times)) (results[id] ??= {})[`pytorch ${th === 1 ? '1 thread' : '2 threads'}`] = ms;
+    process.stdout.write('.');
+  }
+}
+
+async function benchTfjs(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  let tf: any;
+  try {
+    tf = require('@tensorflow/tfjs-core');
+    require('@tensorflow/tfjs-core/dist/register_all_gradients');
+    require('@tensorflow/tfjs-backend-cpu');
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    wasm.setWasmPaths(`${dir}/`);
+  } catch (e) {
+    notes.push(`TensorFlow.js skipped: ${(e as Error).message}`);
+    return;
+  }
+  const version = tf.version_core;
+  for (const backend of ['wasm', 'cpu']) {
+    if (!(await tf.setBackend(backend))) {
+      notes.push(`TensorFlow.js ${backend} backend failed to start.`);
+      continue;
+    }
+    await tf.ready();
+    for (const c of cases) {
+      if (!c.tfjs) continue;
+      const run = c.tfjs(tf);
+      const slow = backend === 'cpu';
+      results[c.id][`tfjs ${backend}`] = await median(run, slow ? (quick ? 1 : 3) : REPS, 1);
+      process.stdout.write('.');
+    }
+    tf.disposeVariables();
+  }
+  notes.push(`TensorFlow.js ${version} (tfjs-core with tfjs-backend-cpu and tfjs-backend-wasm, SIMD, single-threaded in Node).`);
+}
+
+// ---- report ------------------------------------------------------------------------------------
+const fmt = (v: number | null | undefined): string => (v == null ? 'n/a' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+
+function table(): string {
+  const head = `| case | ${COLS.join(' | ')} | best losskit / pytorch 2t | tfjs wasm / best losskit |`;
+  const sep = `|${' --- |'.repeat(COLS.length + 3)}`;
+  const lines = cases.map((c) => {
+    const r = results[c.id] ?? {};
+    const best = Math.min(r['losskit simd+threads'] ?? Infinity, r['losskit simd 1 thread'] ?? Infinity);
+    const pt = r['pytorch 2 threads'];
+    const tw = r['tfjs wasm'];
+    return `| ${c.label} | ${COLS.map((k) => fmt(r[k])).join(' | ')} | ${pt ? (best / pt).toFixed(2) + 'x' : 'n/a'} | ${tw ? (tw / best).toFixed(1) + 'x' : 'n/a'} |`;
+  });
+  return [head, sep, ...lines].join('\n');
+}
+
+function svg(): string {
+  const colors = ['#1b6ac9', '#5b9be6', '#a8c8f0', '#e4572e', '#f3a712', '#29a35a', '#9bd1ad'];
+  const W = 1100;
+  const rowH = 26 * COLS.length + 30;
+  const H = 90 + cases.length * rowH;
+  const left = 300;
+  const plotW = W - left - 120;
+  const all = cases.flatMap((c) => COLS.map((k) => results[c.id]?.[k]).filter((v): v is number => typeof v === 'number' && v > 0));
+  const lo = Math.log10(Math.min(...all) / 1.5);
+  const hi = Math.log10(Math.max(...all) * 1.5);
+  const xOf = (v: number): number => left + ((Math.log10(v) - lo) / (hi - lo)) * plotW;
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${W / 2}" y="28" text-anchor="middle" font-size="18">Loss value + gradient, median ms (log scale, shorter is faster)</text>`,
+  ];
+  for (let d = Math.ceil(lo); d <= Math.floor(hi); d++) {
+    const x = xOf(10 ** d);
+    parts.push(`<line x1="${x}" y1="50" x2="${x}" y2="${H - 20}" stroke="#ddd"/><text x="${x}" y="${H - 5}" text-anchor="middle" fill="#555">${10 ** d} ms</text>`);
+  }
+  cases.forEach((c, i) => {
+    const y0 = 60 + i * rowH;
+    parts.push(`<text x="10" y="${y0 + 14}" font-weight="bold">${esc(c.label)}</text>`);
+    COLS.forEach((k, j) => {
+      const v = results[c.id]?.[k];
+      const y = y0 + 22 + j * 26;
+      parts.push(`<text x="${left - 8}" y="${y + 14}" text-anchor="end" fill="#333">${esc(k)}</text>`);
+      if (typeof v === 'number' && v > 0) {
+        parts.push(`<rect x="${left}" y="${y}" width="${Math.max(1, xOf(v) - left)}" height="20" fill="${colors[j]}"/>`);
+        parts.push(`<text x="${xOf(v) + 6}" y="${y + 14}" fill="#222">${fmt(v)}</text>`);
+      } else parts.push(`<text x="${left + 6}" y="${y + 14}" fill="#999">n/a</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  console.log(`losskit bench${quick ? ' (quick)' : ''}: ${REPS} runs per config after warm-up`);
+  await benchLosskit();
+  benchTorch();
+  await benchTfjs();
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
+  const tbl = table();
+  console.log(`\n\n${tbl}\n`);
+  for (const n of notes) console.log(`- ${n}`);
+  console.log('\npeak memory while running each case (all losskit configs):');
+  for (const [id, m] of Object.entries(memory)) console.log(`  ${id}: rss ${m.rssMB.toFixed(0)} MB, arrayBuffers ${m.arrayBuffersMB.toFixed(0)} MB, wasm memory ${m.wasmMB.toFixed(0)} MB`);
+  const out = { date: new Date().toISOString(), machine, reps: REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+  writeFileSync(join(here, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(join(here, 'results.svg'), svg());
+  const readme = join(here, 'README.md');
+  const intro = existsSync(readme) ? readFileSync(readme, 'utf8').split('<!-- results -->')[0] : '# Benchmarks\n\n';
+  writeFileSync(
+    readme,
+    `${intro}<!-- results -->\nLatest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, median ms of ${REPS} runs after warm-up:\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n![chart](results.svg)\n`,
+  );
+  console.log(`\nwrote bench/results.json, bench/results.svg, bench/README.md in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,105 @@
+"""PyTorch CPU timings for bench/run.ts: value + gradient, median of repeated runs after warm-up.
+
+Usage: python3 bench/torch_bench.py THREADS REPS  -> prints one JSON object {case: ms}.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+threads = int(sys.argv[1])
+reps = int(sys.argv[2])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+def timed(fn, reps, warmup=2):
+    for _ in range(warmup):
+        fn()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(ts)
+
+
+def case_mse():
+    x0, y = torch.randn(10**7), torch.randn(10**7)
+
+    def run():
+        x = x0.detach().requires_grad_()
+        F.mse_loss(x, y).backward()
+        return x.grad
+    return run
+
+
+def case_bce():
+    x0, y = torch.randn(10**7), torch.rand(10**7)
+
+    def run():
+        x = x0.detach().requires_grad_()
+        F.binary_cross_entropy_with_logits(x, y).backward()
+        return x.grad
+    return run
+
+
+def case_ce(n, c, eps=0.0):
+    x0, t = torch.randn(n, c) * 2, torch.randint(0, c, (n,))
+
+    def run():
+        x = x0.detach().requires_grad_()
+        F.cross_entropy(x, t, label_smoothing=eps).backward()
+        return x.grad
+    return run
+
+
+def case_kl():
+    x0 = torch.log_softmax(torch.randn(4096, 1000), 1)
+    y = torch.softmax(torch.randn(4096, 1000), 1)
+
+    def run():
+        x = x0.detach().requires_grad_()
+        F.kl_div(x, y, reduction='batchmean').backward()
+        return x.grad
+    return run
+
+
+def case_ctc():
+    T, N, C, S = 200, 16, 40, 30
+    lp0 = torch.randn(T, N, C).log_softmax(2)
+    targets = torch.randint(1, C, (N, S))
+    il = torch.full((N,), T, dtype=torch.long)
+    tl = torch.full((N,), S, dtype=torch.long)
+
+    def run():
+        lp = lp0.detach().requires_grad_()
+        F.ctc_loss(lp, targets, il, tl).backward()
+        return lp.grad
+    return run
+
+
+def case_ce64():
+    x0, t = torch.randn(1024, 1000, dtype=torch.float64), torch.randint(0, 1000, (1024,))
+
+    def run():
+        x = x0.detach().requires_grad_()
+        F.cross_entropy(x, t).backward()
+        return x.grad
+    return run
+
+
+cases = {
+    'mse_1e7': case_mse(),
+    'bce_logits_1e7': case_bce(),
+    'ce_4096x1000': case_ce(4096, 1000),
+    'ce_256x32000': case_ce(256, 32000),
+    'ce_ls_4096x1000': case_ce(4096, 1000, 0.1),
+    'kl_4096x1000': case_kl(),
+    'ctc_T200_N16_C40_S30': case_ctc(),
+    'ce_f64_1024x1000': case_ce64(),
+}
+print(json.dumps({name: timed(fn, reps) for name, fn in cases.items()}))

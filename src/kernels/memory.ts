@@ -12,6 +12,7 @@
  * the memory grows. With plain memory a grow would detach every view, so results are copied out
  * into ordinary arrays instead.
  */
+import { RuntimeError } from '../errors.js';
 import { WASM_PLAIN, WASM_SHARED } from './wasm_module.js';
 
 /** Fixed addresses in the first 64 KiB (AssemblyScript's static data ends well below 0xe000). */
@@ -121,7 +122,7 @@ export function alloc(bytes: number): number {
   if (end > have) {
     const pages = Math.ceil((end - have) / PAGE);
     const extra = Math.min(MAX_PAGES - have / PAGE, Math.max(pages, Math.ceil(have / PAGE / 4)));
-    if (extra < pages) throw new RangeError('losskit: WebAssembly memory exhausted');
+    if (extra < pages) throw new RuntimeError('losskit: WebAssembly memory exhausted (4 GiB)');
     mem.grow(extra);
   }
   top = end;

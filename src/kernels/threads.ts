@@ -9,6 +9,7 @@
  * in Atomics.wait between jobs, so they never keep a Node process alive; an exception in a worker
  * is reported through shared memory and thrown by the main thread.
  */
+import { RuntimeError, ValueError } from '../errors.js';
 import { ARGS, CTRL, ERRMSG, SCRATCH, getRuntime, type KernelExports } from './memory.js';
 
 // control block slots (Int32 indices from CTRL)
@@ -128,7 +129,7 @@ function hardwareThreads(): number {
 let wanted = 0; // 0: auto
 /** How many threads (the main one included) the kernels may use; 'auto' means one per core, at most 8. */
 export function setNumThreads(n: number | 'auto'): void {
-  if (n !== 'auto' && !(Number.isInteger(n) && n >= 1)) throw new RangeError(`setNumThreads: expected a positive integer or 'auto', got ${String(n)}`);
+  if (n !== 'auto' && !(Number.isInteger(n) && n >= 1)) throw new ValueError(`setNumThreads: expected a positive integer or 'auto', got ${String(n)}`);
   wanted = n === 'auto' ? 0 : n;
 }
 
@@ -256,7 +257,7 @@ export function runJob(job: Job, threads: number): number {
   if (p?.failure) {
     const f = p.failure;
     p.failure = null;
-    throw new Error(`a losskit worker failed: ${f.message}`);
+    throw new RuntimeError(`a losskit worker failed: ${f.message}`);
   }
   const helpers = p && nChunks > 1 ? readyWorkers(p, threads) : [];
   const seqs = helpers.map((tid) => {
@@ -287,7 +288,7 @@ export function runJob(job: Job, threads: number): number {
     let spins = 0;
     while (Atomics.load(ctrl, at) !== seqs[i]) {
       if (++spins > 2000) {
-        if (Date.now() > deadline) throw new Error(`a losskit worker (thread ${helpers[i]}) stopped responding`);
+        if (Date.now() > deadline) throw new RuntimeError(`a losskit worker (thread ${helpers[i]}) stopped responding`);
         try {
           Atomics.wait(ctrl, at, Atomics.load(ctrl, at), 1);
         } catch {
@@ -301,7 +302,7 @@ export function runJob(job: Job, threads: number): number {
     const m = new Uint16Array(buf, ERRMSG, 256);
     let s = '';
     for (let i = 0; i < m.length && m[i]; i++) s += String.fromCharCode(m[i]);
-    throw new Error(`a losskit worker failed: ${s}`);
+    throw new RuntimeError(`a losskit worker failed: ${s}`);
   }
   return Atomics.load(ctrl, BAD);
 }

@@ -7,15 +7,44 @@ import type { Tensor } from './tensor.js';
  * default print options do.
  */
 export function formatTensor(t: Tensor): string {
-  const vals = Array.from(asNumbers(t.data));
+  const all = asNumbers(t.data);
+  // like PyTorch, tensors of more than 1000 elements show 3 items at each end of every dimension
+  const summarize = t.numel > SUMMARIZE_ABOVE;
+  const picks = t.shape.map((n) => (summarize && n > 2 * EDGE_ITEMS ? [...range(0, EDGE_ITEMS), -1, ...range(n - EDGE_ITEMS, n)] : range(0, n)));
+  const vals = t.ndim === 0 ? [all[0]] : shownValues(t.shape, picks, all);
   const fmt = formatter(t, vals);
-  const body = t.ndim === 0 ? fmt(vals[0]) : nest(t.shape, vals, fmt, 0, 0, 'tensor('.length);
+  // one column width for the whole tensor, as PyTorch aligns every row
+  const width = Math.max(0, ...vals.map((v) => fmt(v).length));
+  const body = t.ndim === 0 ? fmt(all[0]) : nest(t.shape, picks, all, (v) => fmt(v).padStart(width), 0, 0, 'tensor('.length);
   const extras: string[] = [];
   if (t.dtype !== 'float32' && t.dtype !== 'int64' && t.dtype !== 'bool') extras.push(`dtype=torch.${t.dtype}`);
   if (t.numel === 0 && t.ndim !== 1) extras.push(`size=(${t.shape.join(', ')}${t.ndim === 1 ? ',' : ''})`);
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
   return `tensor(${body}${extras.map((e) => `, ${e}`).join('')})`;
+}
+
+const SUMMARIZE_ABOVE = 1000;
+const EDGE_ITEMS = 3;
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+/** The values that will be printed (the formatter's choice of notation depends on them only). */
+function shownValues(shape: readonly number[], picks: number[][], all: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  const walk = (dim: number, offset: number): void => {
+    let inner = 1;
+    for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+    for (const i of picks[dim]) {
+      if (i < 0) continue;
+      if (dim === shape.length - 1) out.push(all[offset + i]);
+      else walk(dim + 1, offset + i * inner);
+    }
+  };
+  walk(0, 0);
+  return out;
 }
 
 function formatter(t: Tensor, vals: number[]): (v: number) => string {
@@ -34,16 +63,21 @@ function formatter(t: Tensor, vals: number[]): (v: number) => string {
   return (v) => special(v) ?? (sci ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : v.toFixed(4));
 }
 
-function nest(shape: readonly number[], vals: number[], fmt: (v: number) => string, dim: number, offset: number, indent: number): string {
+function nest(
+  shape: readonly number[],
+  picks: number[][],
+  vals: ArrayLike<number>,
+  fmt: (v: number) => string,
+  dim: number,
+  offset: number,
+  indent: number,
+): string {
   if (dim === shape.length - 1) {
-    const items = vals.slice(offset, offset + shape[dim]).map(fmt);
-    const w = Math.max(0, ...items.map((s) => s.length));
-    return `[${items.map((s) => s.padStart(w)).join(', ')}]`;
+    return `[${picks[dim].map((i) => (i < 0 ? '...' : fmt(vals[offset + i]))).join(', ')}]`;
   }
   let inner = 1;
   for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
-  const rows: string[] = [];
-  for (let i = 0; i < shape[dim]; i++) rows.push(nest(shape, vals, fmt, dim + 1, offset + i * inner, indent + 1));
+  const rows = picks[dim].map((i) => (i < 0 ? '...' : nest(shape, picks, vals, fmt, dim + 1, offset + i * inner, indent + 1)));
   const sep = `,${'\n'.repeat(shape.length - dim - 1)}${' '.repeat(indent + 1)}`;
   return `[${rows.join(sep)}]`;
 }

@@ -67,3 +67,11 @@ test('gradcheck passes on correct rules and catches a wrong one', () => {
   assert.equal(gradcheck(wrong, [x], { raiseException: false }), false);
   assert.throws(() => gradcheck((t) => t, [randn([2], { requiresGrad: true })]), ValueError);
 });
+
+test('gradcheck leaves the inputs\' own gradients as they were', () => {
+  const x = randn([2, 2], { dtype: 'float64', requiresGrad: true, seed: 3 });
+  x.mul(3).sum().backward();
+  const before = x.grad!.toArray();
+  assert.equal(gradcheck((t) => t.exp(), [x]), true);
+  assert.deepEqual(x.grad!.toArray(), before);
+});

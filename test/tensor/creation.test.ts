@@ -120,3 +120,11 @@ test('setting data checks type and length', () => {
   assert.throws(() => (t.data = new Float64Array(2)), ValueError);
   assert.throws(() => (t.data = new Float32Array(3)), ValueError);
 });
+
+test('toString summarises tensors of more than 1000 elements, like PyTorch', () => {
+  const t = arange(1001);
+  assert.equal(t.toString(), 'tensor([   0,    1,    2, ...,  998,  999, 1000])');
+  const s = arange(2000, undefined, { dtype: 'float32' }).reshape(40, 50).toString();
+  assert.equal(s.split('\n').length, 7);
+  assert.match(s, /^tensor\(\[\[   0\.,    1\.,    2\., \.\.\.,   47\.,   48\.,   49\.\],/);
+});

@@ -58,6 +58,19 @@ export class NotImplementedError extends LosskitError {
 type ErrorClass = new (message: string) => LosskitError;
 
 /**
+ * What a wrong argument was, for messages: `undefined`, `the string "abc"`, `a Map`, `bigint 1`.
+ * Never throws, whatever it is given (symbols and bigints defeat template strings and JSON).
+ */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `[${v.slice(0, 8).map((e) => (e !== null && typeof e === 'object' ? '...' : String(e))).join(', ')}${v.length > 8 ? ', ...' : ''}]`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return `a ${(v as object).constructor?.name ?? 'plain object'}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/**
  * Throws `new Kind(message())` unless `cond` holds. The message is a function so that building it
  * costs nothing on the happy path.
  */

@@ -4,7 +4,7 @@
  * `setBackend('auto')` (the default) uses WebAssembly SIMD where the engine has it and plain
  * TypeScript elsewhere; `'wasm'` and `'ts'` force one (tests run every parity case under both).
  */
-import { RuntimeError, ValueError } from '../errors.js';
+import { RuntimeError, ValueError, describe } from '../errors.js';
 import { tsBackend } from './ts.js';
 import { wasmAvailable, wasmBackend } from './wasm.js';
 import type { Backend } from './types.js';
@@ -21,7 +21,7 @@ let fusedEnabled = true;
  */
 export function setBackend(name: BackendName): void {
   if (name !== 'auto' && name !== 'wasm' && name !== 'ts') {
-    throw new ValueError(`setBackend: expected 'auto', 'wasm' or 'ts', got ${JSON.stringify(name)}`);
+    throw new ValueError(`setBackend: expected 'auto', 'wasm' or 'ts', got ${describe(name)}`);
   }
   if (name === 'wasm' && !wasmAvailable()) throw new RuntimeError('setBackend: WebAssembly SIMD is not available in this JavaScript engine');
   selected = name;

@@ -1,5 +1,5 @@
 /** Argument handling shared by the losses: tensor conversion, option names, common shape checks. */
-import { LosskitTypeError, RuntimeError, ValueError, check, warn } from '../errors.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, warn, describe } from '../errors.js';
 import { isFloating, type DType } from '../tensor/dtype.js';
 import { sameShape, torchSize } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -25,13 +25,6 @@ export function optionalArg(fn: string, name: string, x: unknown): Tensor | unde
   return x === undefined || x === null ? undefined : arg(fn, name, x);
 }
 
-function describe(x: unknown): string {
-  if (x === undefined) return 'undefined';
-  if (x === null) return 'null';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return `${typeof x} ${JSON.stringify(x)}`;
-}
-
 const snakeToCamel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
@@ -39,8 +32,12 @@ const snakeToCamel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string
  * argument, and points at the camelCase spelling when a snake_case one was used.
  */
 export function checkOptions(fn: string, opts: object | undefined, allowed: readonly string[]): void {
-  if (opts === undefined || opts === null) return;
-  check(typeof opts === 'object', LosskitTypeError, () => `${fn}(): options must be an object, got ${describe(opts)}`);
+  if (opts === undefined) return;
+  check(
+    typeof opts === 'object' && opts !== null && !Array.isArray(opts),
+    LosskitTypeError,
+    () => `${fn}(): options must be an object such as { reduction: 'sum' }, got ${describe(opts)}`,
+  );
   for (const key of Object.keys(opts)) {
     if (allowed.includes(key)) continue;
     const camel = snakeToCamel(key);

@@ -1,5 +1,5 @@
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
-import { IndexError, LosskitTypeError, RuntimeError, check } from '../errors.js';
+import { IndexError, LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
 import { isGradEnabled, record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers, isIntegral } from '../tensor/dtype.js';
 import { arg, checkBool, checkInt, checkOptions, requireFloat, stepRounding } from './args.js';
@@ -133,7 +133,7 @@ function lengths(name: string, x: Lengths): number[] {
   check(
     Array.isArray(x) && x.every((v) => Number.isInteger(v)),
     LosskitTypeError,
-    () => `ctcLoss(): ${name} must be an integral Tensor or an array of integers, but got ${JSON.stringify(x)}`,
+    () => `ctcLoss(): ${name} must be an integral Tensor or an array of integers, but got ${describe(x)}`,
   );
   return [...x];
 }

@@ -1,4 +1,4 @@
-import { LosskitTypeError, RuntimeError, check } from '../errors.js';
+import { LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
 import { noGrad } from '../autograd/graph.js';
 import { type DType, asNumbers, checkDType, fromNumbers } from '../tensor/dtype.js';
 import { sameShape, torchSize } from '../tensor/shape.js';
@@ -268,7 +268,7 @@ function readState(key: string, v: TensorState | Tensor): { shape: number[]; val
     if (s === 'nan') return NaN;
     if (s === 'inf' || s === 'infinity') return Infinity;
     if (s === '-inf' || s === '-infinity') return -Infinity;
-    throw new LosskitTypeError(`state_dict entry '${key}' holds a non-number: ${JSON.stringify(x)}`);
+    throw new LosskitTypeError(`state_dict entry '${key}' holds a non-number: ${describe(x)}`);
   });
   const n = v.shape.reduce((a, b) => a * b, 1);
   check(n === values.length, RuntimeError, () => `state_dict entry '${key}': shape [${v.shape.join(', ')}] is invalid for input of size ${values.length}`);

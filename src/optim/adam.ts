@@ -1,4 +1,4 @@
-import { LosskitTypeError, ValueError, check } from '../errors.js';
+import { LosskitTypeError, ValueError, check, describe } from '../errors.js';
 import { Optimizer, type FloatArray, type ParamGroup, type Params, checkNonNegative, formatPy, rounding, withGrads, zerosLike } from './optimizer.js';
 
 export interface AdamOptions {
@@ -49,7 +49,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected validate(o: AdamOptions): void {
     checkNonNegative('learning rate', o.lr);
     checkNonNegative('epsilon value', o.eps);
-    check(Array.isArray(o.betas) && o.betas.length === 2, LosskitTypeError, () => `betas must be a pair of numbers, got ${JSON.stringify(o.betas)}`);
+    check(Array.isArray(o.betas) && o.betas.length === 2, LosskitTypeError, () => `betas must be a pair of numbers, got ${describe(o.betas)}`);
     o.betas.forEach((b, i) => {
       check(typeof b === 'number' && b >= 0 && b < 1, ValueError, () => `Invalid beta parameter at index ${i}: ${formatPy(b)}`);
     });

@@ -1,4 +1,4 @@
-import { LosskitTypeError, RuntimeError, ValueError, check } from '../errors.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
 import { record } from '../autograd/graph.js';
 import {
   type DType,
@@ -54,13 +54,6 @@ function scalarValue(v: unknown, path: string): number {
   throw new LosskitTypeError(`tensor(): expected a number at ${path}, got ${describe(v)}`);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : `${typeof v} ${String(v)}`;
-}
-
 /** Walks nested arrays: their shape, and their leaves in row-major order. Refuses ragged input. */
 function flatten(data: unknown): { shape: number[]; flat: unknown[] } {
   const shape: number[] = [];
@@ -94,7 +87,7 @@ function checkShape(shape: readonly number[], what = 'shape'): number[] {
   check(
     Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0),
     ValueError,
-    () => `${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    () => `${what} must be an array of non-negative integers, got ${describe(shape)}`,
   );
   return [...shape];
 }

@@ -1,4 +1,4 @@
-import { LosskitTypeError } from '../errors.js';
+import { LosskitTypeError, describe } from '../errors.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
@@ -28,7 +28,7 @@ export function isIntegral(d: DType): boolean {
 export function checkDType(d: unknown, what = 'dtype'): DType {
   if (typeof d === 'string' && (DTYPES as readonly string[]).includes(d)) return d as DType;
   throw new LosskitTypeError(
-    `${what} must be one of 'float32', 'float64', 'int32', 'int64', 'bool', but got ${JSON.stringify(d)}`,
+    `${what} must be one of 'float32', 'float64', 'int32', 'int64', 'bool', but got ${describe(d)}`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { RuntimeError, ValueError, check } from '../errors.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
 import { runBackward, type Node } from '../autograd/graph.js';
 import { type DType, type TypedArray, asNumbers, dtypeOfArray, fromNumbers, isFloating } from './dtype.js';
 import { type Shape, numelOf, sameShape } from './shape.js';
@@ -10,6 +10,7 @@ import * as sm from '../ops/softmax.js';
 import * as idx from '../ops/index.js';
 import { matmul } from '../ops/matmul.js';
 import { cast } from '../ops/cast.js';
+import { tensor } from './creation.js';
 
 /** Nested arrays of numbers (or booleans), as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -56,24 +57,21 @@ export class Tensor {
    * (nested) arrays of numbers are converted into this dtype. The element count must match.
    */
   set data(v: TypedArray | Tensor | NestedArray[]) {
-    if (v instanceof Tensor || Array.isArray(v)) {
-      const flat = v instanceof Tensor ? asNumbers(v._data) : ((v as unknown[]).flat(Infinity) as number[]);
-      check(
-        flat.length === this._data.length,
-        ValueError,
-        () => `data must have ${this._data.length} elements, got ${v instanceof Tensor ? 'a Tensor' : 'nested arrays'} of ${flat.length}`,
-      );
-      this._data = fromNumbers(Array.from(flat, Number), this.dtype);
-      return;
+    let src: TypedArray;
+    if (v instanceof Tensor) src = v.dtype === this.dtype ? v._data : fromNumbers(asNumbers(v._data), this.dtype);
+    else if (Array.isArray(v)) src = tensor(v as NestedArray[], { dtype: this.dtype }).data; // checks every element
+    else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      // a typed array of another type is converted (a copy); of this type it is used as-is
+      src = dtypeOfArray(v as TypedArray) === this.dtype ? (v as TypedArray) : fromNumbers(asNumbers(v as TypedArray), this.dtype);
+    } else {
+      throw new LosskitTypeError(`data must be a typed array, a Tensor or nested arrays, got ${describe(v)}`);
     }
     check(
-      ArrayBuffer.isView(v) && dtypeOfArray(v) === this.dtype && v.length === this._data.length,
+      src.length === this._data.length,
       ValueError,
-      () =>
-        `data must be a ${this._data.constructor.name} of length ${this._data.length}, ` +
-        `got a ${(v as object)?.constructor?.name} of length ${(v as TypedArray)?.length}`,
+      () => `data must have ${this._data.length} elements (shape [${this.shape.join(', ')}]), got ${src.length}`,
     );
-    this._data = v;
+    this._data = src;
   }
 
   get ndim(): number {

@@ -36,10 +36,10 @@ test('Linear: forward is x W^T + b for 1-D, 2-D and batched input; the message f
   assert.deepEqual(fc.forward(tensor([[[1, 0, 0]], [[0, 1, 0]]], { dtype: 'float64' })).shape, [2, 1, 2]);
   assert.throws(() => fc.forward(tensor([[1, 2, 3, 4]])), { name: 'RuntimeError', message: 'mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2)' });
   assert.equal(fc.toString(), 'Linear(in_features=3, out_features=2, bias=True)');
-  // .data takes nested arrays, a Tensor (converted to the parameter's dtype) or a typed array of its type
+  // .data takes nested arrays, a Tensor or a typed array (converted to the parameter's dtype)
   fc.bias!.data = tensor([0.5, -1]);
   assert.ok(fc.bias!.data instanceof Float64Array);
-  assert.throws(() => (fc.weight.data = [[1, 2]]), { name: 'ValueError', message: 'data must have 6 elements, got nested arrays of 2' });
+  assert.throws(() => (fc.weight.data = [[1, 2]]), { name: 'ValueError', message: 'data must have 6 elements (shape [2, 3]), got 2' });
   assert.throws(() => (fc.weight.data = new Float32Array(6)), { name: 'ValueError' });
   const x = randn([4, 3], { dtype: 'float64', seed: 2 });
   assert.ok(gradcheck((w, b) => { fc.weight = w; fc.bias = b; return fc.forward(x); }, [fc.weight, fc.bias!]));

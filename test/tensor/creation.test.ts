@@ -113,12 +113,21 @@ test('item, toArray, detach, toString', () => {
   assert.ok(t instanceof Tensor);
 });
 
-test('setting data checks type and length', () => {
+test('setting data: same-type arrays as-is, other types converted, lengths and elements checked', () => {
   const t = tensor([1, 2]);
-  t.data = new Float32Array([3, 4]);
-  assert.deepEqual(t.toArray(), [3, 4]);
-  assert.throws(() => (t.data = new Float64Array(2)), ValueError);
-  assert.throws(() => (t.data = new Float32Array(3)), ValueError);
+  const own = new Float32Array([3, 4]);
+  t.data = own;
+  assert.equal(t.data, own);
+  t.data = new Float64Array([0.5, 6]);
+  assert.ok(t.data instanceof Float32Array);
+  assert.deepEqual(t.toArray(), [0.5, 6]);
+  t.data = [[7], [8]] as any;
+  assert.deepEqual(t.toArray(), [7, 8]);
+  t.data = tensor([9, 10], { dtype: 'int64' });
+  assert.deepEqual(t.toArray(), [9, 10]);
+  assert.throws(() => (t.data = new Float32Array(3)), (e: Error) => e instanceof ValueError && /data must have 2 elements/.test(e.message));
+  assert.throws(() => (t.data = ['a', 'b'] as any), LosskitTypeError);
+  assert.throws(() => (t.data = 5 as any), LosskitTypeError);
 });
 
 test('toString summarises tensors of more than 1000 elements, like PyTorch', () => {

@@ -38,11 +38,15 @@ function logNormalizers(v: NumberArray, outer: number, size: number, inner: numb
   return lse;
 }
 
-/** log(softmax(x)) along `dim`, computed as x - logsumexp(x). */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const dtype = floatInput(x, 'log_softmax_lastdim_kernel_impl');
-  const d = normDim(dim, x.ndim);
-  const [outer, size, inner] = splitAt(x.shape, d);
+/** `f(x, logsumexp(x))` for every element, slice by slice along `dim`: softmax and logSoftmax. */
+function normalized(
+  x: Tensor,
+  dim: number,
+  kernel: string,
+  f: (v: number, lse: number) => number,
+): { out: Float32Array | Float64Array; outer: number; size: number; inner: number } {
+  const dtype = floatInput(x, kernel);
+  const [outer, size, inner] = splitAt(x.shape, normDim(dim, x.ndim));
   const v = x.data as NumberArray;
   const lse = logNormalizers(v, outer, size, inner);
   const out = allocate(dtype, x.numel) as Float32Array | Float64Array;
@@ -50,8 +54,14 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
     for (let c = 0; c < size; c++)
       for (let i = 0; i < inner; i++) {
         const k = (o * size + c) * inner + i;
-        out[k] = v[k] - lse[o * inner + i];
+        out[k] = f(v[k], lse[o * inner + i]);
       }
+  return { out, outer, size, inner };
+}
+
+/** log(softmax(x)) along `dim`, computed as x - logsumexp(x). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const { out, outer, size, inner } = normalized(x, dim, 'log_softmax_lastdim_kernel_impl', (v, lse) => v - lse);
   const result = new Tensor(out, x.shape);
   return record(result, 'LogSoftmaxBackward', [x], (g) => {
     // d/dx: g - softmax * sum(g)
@@ -72,18 +82,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 
 /** softmax along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  const dtype = floatInput(x, 'softmax_lastdim_kernel_impl');
-  const d = normDim(dim, x.ndim);
-  const [outer, size, inner] = splitAt(x.shape, d);
-  const v = x.data as NumberArray;
-  const lse = logNormalizers(v, outer, size, inner);
-  const out = allocate(dtype, x.numel) as Float32Array | Float64Array;
-  for (let o = 0; o < outer; o++)
-    for (let c = 0; c < size; c++)
-      for (let i = 0; i < inner; i++) {
-        const k = (o * size + c) * inner + i;
-        out[k] = Math.exp(v[k] - lse[o * inner + i]);
-      }
+  const { out, outer, size, inner } = normalized(x, dim, 'softmax_lastdim_kernel_impl', (v, lse) => Math.exp(v - lse));
   const result = new Tensor(out, x.shape);
   return record(result, 'SoftmaxBackward', [x], (g) => {
     // d/dx: y * (g - sum(g * y))

@@ -15,6 +15,9 @@ import type { ClassProblem, ElementwiseKind, FloatArray, KernelResult } from './
 
 type Reduction = string; // 'none' | 'mean' | 'sum' | 'batchmean'
 
+/** Whether typed arrays store the low half of an int64 first (everywhere losskit runs, in practice). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 const isFloatData = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
 
 /** A weight that repeats along the flat input: its shape equals the input's trailing dims. */
@@ -148,16 +151,33 @@ export function fusedClassIndices(name: string, mode: 'ce' | 'nll', x: Tensor, y
   // an ignore_index beyond int32 is passed as a sentinel no class can equal
   const ignoreIndex = opts.ignoreIndex >= -(2 ** 31) && opts.ignoreIndex < 2 ** 31 ? opts.ignoreIndex : -(2 ** 31);
   let weightSum = 0;
-  for (let r = 0; r < rows; r++) {
-    const t = tv[r];
-    if (t === ignore) {
-      target[r] = ignoreIndex;
-      continue;
+  if (LITTLE_ENDIAN && ignoreIndex === opts.ignoreIndex) {
+    // int64 read as two int32 halves: BigInt loads and compares cost 0.25-0.45 ms for 4096 rows,
+    // a tenth of cross entropy [4096, 1000] on two threads, this loop 0.01 ms
+    const halves = new Int32Array(tv.buffer, tv.byteOffset, rows * 2);
+    for (let r = 0; r < rows; r++) {
+      const lo = halves[2 * r];
+      const c = halves[2 * r + 1] === lo >> 31 ? lo : NaN; // beyond int32: neither ignored nor a class
+      if (c === ignoreIndex) {
+        target[r] = ignoreIndex;
+        continue;
+      }
+      if (!(c >= 0 && c < C)) return null; // out of range: the composed path raises
+      target[r] = c;
+      weightSum += wv ? wv[c] : 1;
     }
-    if (t < 0n || t >= BigInt(C)) return null; // out of range: the composed path raises
-    const c = Number(t);
-    target[r] = c;
-    weightSum += wv ? wv[c] : 1;
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const t = tv[r];
+      if (t === ignore) {
+        target[r] = ignoreIndex;
+        continue;
+      }
+      if (t < 0n || t >= BigInt(C)) return null; // out of range: the composed path raises
+      const c = Number(t);
+      target[r] = c;
+      weightSum += wv ? wv[c] : 1;
+    }
   }
   const p: ClassProblem = {
     mode,

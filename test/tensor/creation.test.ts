@@ -135,5 +135,5 @@ test('toString summarises tensors of more than 1000 elements, like PyTorch', () 
   assert.equal(t.toString(), 'tensor([   0,    1,    2, ...,  998,  999, 1000])');
   const s = arange(2000, undefined, { dtype: 'float32' }).reshape(40, 50).toString();
   assert.equal(s.split('\n').length, 7);
-  assert.match(s, /^tensor\(\[\[   0\.,    1\.,    2\., \.\.\.,   47\.,   48\.,   49\.\],/);
+  assert.ok(s.startsWith('tensor([[   0.,    1.,    2., ...,   47.,   48.,   49.],'), s.split('\n')[0]);
 });

@@ -18,6 +18,8 @@ import { memoryStats } from '../src/kernels/memory.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 9;
+// warm-up runs before timing: the first calls grow WebAssembly memory (page faults) and JIT-compile
+const WARMUP = 5;
 
 // ---- deterministic data ------------------------------------------------------------------------
 let seed = 12345;
@@ -218,7 +220,7 @@ async function benchLosskit(): Promise<void> {
         const m = process.memoryUsage();
         peakRss = Math.max(peakRss, m.rss);
         peakAb = Math.max(peakAb, m.arrayBuffers);
-      }, reps, name === 'losskit ts' ? 1 : 2);
+      }, reps, name === 'losskit ts' ? 1 : WARMUP);
       process.stdout.write('.');
     }
     memory[c.id] = { rssMB: peakRss / 2 ** 20, arrayBuffersMB: peakAb / 2 ** 20, wasmMB: memoryStats().wasmBytes / 2 ** 20 };

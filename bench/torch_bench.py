@@ -16,7 +16,7 @@ torch.set_num_threads(threads)
 torch.manual_seed(0)
 
 
-def timed(fn, reps, warmup=2):
+def timed(fn, reps, warmup=5):
     for _ in range(warmup):
         fn()
     ts = []

@@ -6,12 +6,9 @@
  */
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
-const sgn = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
-const logSigmoidOf = (p: number): number => Math.min(p, 0) - Math.log1p(Math.exp(-Math.abs(p)));
-const sigmoidOf = (p: number): number => (p >= 0 ? 1 / (1 + Math.exp(-p)) : Math.exp(p) / (1 + Math.exp(p)));
-const clampedLog = (v: number): number => Math.max(v, -100);
-/** The gradient's floor, as src/losses/binary_cross_entropy.ts has it. */
-const BCE_EPSILON = Math.fround(1e-12);
+// the composed path's own scalar pieces, so that both paths compute the same thing
+import { logSigmoidOf, sgn, sigmoidOf } from '../ops/elementwise.js';
+import { EPSILON as BCE_EPSILON, clampedLog } from '../losses/binary_cross_entropy.js';
 
 function like(x: FloatArray, n: number): FloatArray {
   return x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);

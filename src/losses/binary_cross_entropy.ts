@@ -14,10 +14,10 @@ export interface BCELossOptions extends ReductionOptions {
 }
 
 // PyTorch's kernel: log terms are clamped at -100 so that 0 * log(0) gives 0, not NaN ...
-const clampedLog = (v: number): number => Math.max(v, -100);
+export const clampedLog = (v: number): number => Math.max(v, -100);
 // ... and the gradient's denominator x(1 - x) is floored at 1e-12, independently of that clamp.
 // (a C++ float constant, so it is float32's 1e-12)
-const EPSILON = Math.fround(1e-12);
+export const EPSILON = Math.fround(1e-12);
 
 /**
  * Binary cross entropy between probabilities and targets in [0, 1].

@@ -98,6 +98,16 @@ let pooledBytes = 0;
  * what such a loop can pin.
  */
 export const POOL_LIMIT = 768 * 1024 * 1024;
+/**
+ * ... and at most this much since blocks were last recycled. In a synchronous loop no finalizer can
+ * run, so without this it would pin POOL_LIMIT; past this it gets results copied into ordinary
+ * arrays, whose memory the garbage collector reclaims as it goes, while the blocks it copies from
+ * are reused at once. Measured on cross entropy [4096, 1000] in a synchronous loop: 12-14 ms a step
+ * and about 1 GB resident with POOL_LIMIT alone, 7-8 ms and about 580 MB with this (128 MB: slower
+ * again, 13-17 ms). A loop that yields keeps pooling (4.6-5.7 ms a step).
+ */
+const UNRECYCLED_LIMIT = 384 * 1024 * 1024;
+let pooledSinceRecycle = 0;
 
 const ALIGN = 64;
 
@@ -200,6 +210,7 @@ const registry =
   typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry<[number, number]>(([off, bytes]) => {
         pooledBytes -= bytes;
+        pooledSinceRecycle = 0;
         release(off, bytes);
       })
     : null;
@@ -211,7 +222,7 @@ const registry =
 export function resultBlock(n: number): { off: number; pooled: boolean } {
   const bytes = n * 4;
   const rt = getRuntime()!;
-  const pooled = rt.shared && registry !== null && pooledBytes + bytes <= POOL_LIMIT;
+  const pooled = rt.shared && registry !== null && pooledBytes + bytes <= POOL_LIMIT && pooledSinceRecycle + bytes <= UNRECYCLED_LIMIT;
   return { off: alloc(bytes), pooled };
 }
 
@@ -244,6 +255,7 @@ export function resultArray(block: { off: number; pooled: boolean }, n: number):
   if (block.pooled) {
     const bytes = n * 4;
     pooledBytes += bytes;
+    pooledSinceRecycle += bytes;
     registry!.register(view, [block.off, bytes]);
     ballast.set(view, ballastOf(bytes));
     return view;

@@ -1,7 +1,7 @@
 /** Argument handling shared by the losses: tensor conversion, option names, common shape checks. */
 import { LosskitTypeError, RuntimeError, ValueError, check, warn, describe } from '../errors.js';
 import { isFloating, type DType } from '../tensor/dtype.js';
-import { sameShape, torchSize } from '../tensor/shape.js';
+import { sameShape, sizeList, torchSize } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { torchTypeName } from '../ops/reduce.js';
@@ -119,3 +119,22 @@ export function stepRounding(dtype: DType): (v: number) => number {
 }
 
 const identity = (v: number): number => v;
+
+/** (frames, classes) of a 0-, 1- or 2-dim input, with PyTorch's check for an empty class dimension. */
+export function frames(x: Tensor): [number, number] {
+  check(
+    (x.ndim === 2 && x.shape[1] !== 0) || (x.ndim === 1 && x.shape[0] !== 0) || x.ndim === 0,
+    RuntimeError,
+    () => `Expected non-empty vector or matrix with optional 0-dim batch size, but got: ${sizeList(x.shape)}`,
+  );
+  return x.ndim <= 1 ? [1, x.ndim === 0 ? 1 : x.shape[0]] : [x.shape[0], x.shape[1]];
+}
+
+/** The C++ kernels read class indices as int64: other dtypes are refused with PyTorch's message. */
+export function expectLong(fn: string, y: Tensor): void {
+  check(
+    y.dtype === 'int64',
+    RuntimeError,
+    () => `expected scalar type Long but found ${torchTypeName(y.dtype)} (${fn} wants class indices as int64: tensor(data, { dtype: 'int64' }))`,
+  );
+}

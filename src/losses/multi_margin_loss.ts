@@ -4,7 +4,7 @@ import { record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers } from '../tensor/dtype.js';
 import { sizeList } from '../tensor/shape.js';
 import { torchTypeName } from '../ops/reduce.js';
-import { arg, checkNumber, checkOptions, notDifferentiable, optionalArg, requireFloat, stepRounding } from './args.js';
+import { arg, checkNumber, checkOptions, expectLong, frames, notDifferentiable, optionalArg, requireFloat, stepRounding } from './args.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface MultiMarginLossOptions extends ReductionOptions {
@@ -59,7 +59,7 @@ export function multiMarginLoss(input: TensorLike, target: TensorLike, opts: Mul
   // like PyTorch's kernel, an empty batch returns before the dtype checks
   if (x.numel > 0) {
     requireFloat('multi_margin_loss_cpu_kernel', x.dtype);
-    expectLong(y);
+    expectLong('multiMarginLoss', y);
     check(
       !weight || weight.dtype === x.dtype,
       RuntimeError,
@@ -111,23 +111,4 @@ export function multiMarginLoss(input: TensorLike, target: TensorLike, opts: Mul
   });
   if (reduction === 'none') return y.ndim > 0 ? perSample : perSample.reshape([]);
   return reduce(perSample, reduction);
-}
-
-/** (frames, classes) of a 0-, 1- or 2-dim input, with PyTorch's check for an empty class dimension. */
-export function frames(x: Tensor): [number, number] {
-  check(
-    (x.ndim === 2 && x.shape[1] !== 0) || (x.ndim === 1 && x.shape[0] !== 0) || x.ndim === 0,
-    RuntimeError,
-    () => `Expected non-empty vector or matrix with optional 0-dim batch size, but got: ${sizeList(x.shape)}`,
-  );
-  return x.ndim <= 1 ? [1, x.ndim === 0 ? 1 : x.shape[0]] : [x.shape[0], x.shape[1]];
-}
-
-/** The C++ kernels read class indices as int64: other dtypes are refused with PyTorch's message. */
-export function expectLong(y: Tensor): void {
-  check(
-    y.dtype === 'int64',
-    RuntimeError,
-    () => `expected scalar type Long but found ${torchTypeName(y.dtype)} (class indices must be int64: tensor(data, { dtype: 'int64' }))`,
-  );
 }

@@ -3,9 +3,8 @@ import { RuntimeError, check } from '../errors.js';
 import { record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers } from '../tensor/dtype.js';
 import { sizeList } from '../tensor/shape.js';
-import { arg, checkOptions, requireFloat, stepRounding } from './args.js';
+import { arg, checkOptions, expectLong, frames, requireFloat, stepRounding } from './args.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
-import { expectLong, frames } from './multi_margin_loss.js';
 
 /**
  * Multi-label hinge loss: every target class's score should beat every non-target class's score
@@ -43,7 +42,7 @@ export function multilabelMarginLoss(input: TensorLike, target: TensorLike, opts
   if (x.numel > 0) {
     for (const t of targets) check(t >= -1 && t < dim, RuntimeError, () => `argument #2 'target' is out of range (got ${t}, expected class indices in [0, ${dim - 1}] or -1)`);
     requireFloat('multilabel_margin_loss_forward_out_frame', x.dtype);
-    expectLong(y);
+    expectLong('multilabelMarginLoss', y);
   }
   const v = x.data as NumberArray;
   const fr = stepRounding(x.dtype);

@@ -4,7 +4,7 @@ import { record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers } from '../tensor/dtype.js';
 import { sameShape, sizeList } from '../tensor/shape.js';
 import { torchTypeName } from '../ops/reduce.js';
-import { arg, checkInt, checkOptions, notDifferentiable, optionalArg, requireFloat } from './args.js';
+import { arg, checkInt, checkOptions, expectLong, notDifferentiable, optionalArg, requireFloat } from './args.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { fusedClassIndices } from '../kernels/fused.js';
 
@@ -91,13 +91,7 @@ export function nllParts(fn: string, x: Tensor, y: Tensor, weight: Tensor | unde
     );
     w = asNumbers(weight.data);
   }
-  check(
-    y.dtype === 'int64',
-    RuntimeError,
-    () =>
-      `expected scalar type Long but found ${torchTypeName(y.dtype)} (${fn} wants class indices as int64: ` +
-      `tensor(data, { dtype: 'int64' }))`,
-  );
+  expectLong(fn, y);
   requireFloat('nll_loss_out_frame', x.dtype);
   const targets = asNumbers(y.data);
   const inner = x.ndim <= 2 ? 1 : x.numel / (x.shape[0] * C || 1);

@@ -340,7 +340,3 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
 export function identityCopy(x: Tensor): Tensor {
   return pointwise('CloneBackward', [x], x.dtype, (p) => p, [(_a, _b, _c, _y, g) => g]);
 }
-
-export function onesLikeOf(x: Tensor): Tensor {
-  return pointwise('ones', [x.detach()], x.dtype, () => 1);
-}

@@ -10,7 +10,7 @@ import * as sm from '../ops/softmax.js';
 import * as idx from '../ops/index.js';
 import { matmul } from '../ops/matmul.js';
 import { cast } from '../ops/cast.js';
-import { tensor } from './creation.js';
+import { onesLike, tensor } from './creation.js';
 
 /** Nested arrays of numbers (or booleans), as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -153,7 +153,7 @@ export class Tensor {
     let g: Tensor;
     if (gradOutput === undefined) {
       check(this.numel === 1, RuntimeError, () => 'grad can be implicitly created only for scalar outputs');
-      g = ew.onesLikeOf(this);
+      g = onesLike(this);
     } else {
       g = ew.toTensor(gradOutput, this.dtype);
       check(

@@ -17,9 +17,15 @@ import { memoryStats } from '../src/kernels/memory.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
+// development runs: `--only=ce_4096x1000,mse_1e7` times only those cases and `--skip=tfjs,pytorch`
+// leaves those out; a partial run prints its table but does not overwrite the recorded results
+const listArg = (name: string): string[] => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',') ?? [];
+const only = listArg('only');
+const skip = listArg('skip');
+const partial = only.length > 0 || skip.length > 0;
 const REPS = quick ? 3 : 9;
 // warm-up runs before timing: the first calls grow WebAssembly memory (page faults) and JIT-compile
-const WARMUP = 5;
+const WARMUP = Number(process.env.WARMUP ?? 5);
 
 // ---- deterministic data ------------------------------------------------------------------------
 let seed = 12345;
@@ -78,7 +84,7 @@ function finish(x: Tensor, loss: Tensor): Tensor {
   return x;
 }
 
-const cases: Case[] = [
+const allCases: Case[] = [
   {
     id: 'mse_1e7',
     label: 'MSE, 1e7 float32',
@@ -169,6 +175,7 @@ const cases: Case[] = [
     tfjs: null, // TensorFlow.js has no float64
   },
 ];
+const cases = allCases.filter((c) => only.length === 0 || only.includes(c.id));
 
 function tfjsCe(tf: any, data: Float32Array, t: BigInt64Array, n: number, c: number, eps: number): () => void {
   const x = tf.tensor2d(data, [n, c]);
@@ -179,6 +186,15 @@ function tfjsCe(tf: any, data: Float32Array, t: BigInt64Array, n: number, c: num
 
 // ---- timing ------------------------------------------------------------------------------------
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+/**
+ * Between configurations: collect the previous one's garbage (`npm run bench` passes --expose-gc)
+ * and let finalizers return its result memory, so that no configuration pays for another's.
+ */
+async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await tick();
+  await tick();
+}
 
 async function median(fn: () => void, reps: number, warmup = 2): Promise<number> {
   for (let i = 0; i < warmup; i++) {
@@ -215,6 +231,7 @@ async function benchLosskit(): Promise<void> {
     let peakAb = 0;
     for (const [name, setup, reps] of configs) {
       setup();
+      await settle();
       results[c.id][name] = await median(() => {
         c.losskit();
         const m = process.memoryUsage();
@@ -238,13 +255,13 @@ function benchTorch(): void {
   }
   notes.push(`PyTorch ${probe.stdout.trim()} (Debian python3-torch), CPU.`);
   for (const th of [2, 1]) {
-    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS), ...(only.length ? [only.join(',')] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
       notes.push(`PyTorch with ${th} threads failed: ${r.stderr.trim().split('\n').pop()}`);
       continue;
     }
     const times = JSON.parse(r.stdout) as Record<string, number>;
-    for (const [id, ms] of Object.entries(times)) (results[id] ??= {})[`pytorch ${th === 1 ? '1 thread' : '2 threads'}`] = ms;
+    for (const [id, ms] of Object.entries(times)) if (results[id]) results[id][`pytorch ${th === 1 ? '1 thread' : '2 threads'}`] = ms;
     process.stdout.write('.');
   }
 }
@@ -340,14 +357,15 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   console.log(`losskit bench${quick ? ' (quick)' : ''}: ${REPS} runs per config after warm-up`);
   await benchLosskit();
-  benchTorch();
-  await benchTfjs();
+  if (!skip.includes('pytorch')) benchTorch();
+  if (!skip.includes('tfjs')) await benchTfjs();
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
   const tbl = table();
   console.log(`\n\n${tbl}\n`);
   for (const n of notes) console.log(`- ${n}`);
   console.log('\npeak memory while running each case (all losskit configs):');
   for (const [id, m] of Object.entries(memory)) console.log(`  ${id}: rss ${m.rssMB.toFixed(0)} MB, arrayBuffers ${m.arrayBuffersMB.toFixed(0)} MB, wasm memory ${m.wasmMB.toFixed(0)} MB`);
+  if (partial) process.exit(0);
   const out = { date: new Date().toISOString(), machine, reps: REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   writeFileSync(join(here, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   writeFileSync(join(here, 'results.svg'), svg());

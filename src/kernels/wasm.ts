@@ -30,17 +30,27 @@ export const PARALLEL_THRESHOLD = 1 << 16;
 /** Elements per chunk: the unit of work sharing and of the pipelined copy of inputs. */
 const CHUNK = 1 << 15;
 
-/** An input in wasm memory: where it is, and whether it is ours to copy into and release. */
+/**
+ * An input in wasm memory: where it is, and whether it is ours to copy into and release. An input
+ * that is copied in anyway can take the result of the same shape (the gradient over the logits,
+ * the unreduced loss over the target): the kernels write each element after reading it, so the
+ * result costs no block and no pass over memory of its own. `result` is then the block to hand out.
+ */
 interface Placed {
   off: number;
   owned: boolean;
   src: Float32Array | Int32Array;
+  result: { off: number; pooled: boolean } | null;
 }
 
-function place(a: Float32Array | Int32Array): Placed {
+function place(a: Float32Array | Int32Array, takesResult = false): Placed {
   const at = offsetIn(a);
-  if (at >= 0) return { off: at, owned: false, src: a };
-  return { off: alloc(a.length * 4), owned: true, src: a };
+  if (at >= 0) return { off: at, owned: false, src: a, result: null };
+  if (takesResult) {
+    const block = resultBlock(a.length);
+    return { off: block.off, owned: true, src: a, result: block };
+  }
+  return { off: alloc(a.length * 4), owned: true, src: a, result: null };
 }
 
 /** Copies elements [from, to) of an owned input into place. */
@@ -50,8 +60,14 @@ function copyRange(p: Placed, from: number, to: number): void {
   dst.set(from === 0 && to === p.src.length ? p.src : p.src.subarray(from, to), from);
 }
 
-function done(...ps: (Placed | null)[]): void {
-  for (const p of ps) if (p?.owned) release(p.off, p.src.length * 4);
+/** Releases the copies of the inputs; the blocks of results are released only when `failed`. */
+function done(failed: boolean, ...ps: (Placed | null)[]): void {
+  for (const p of ps) if (p?.owned && (failed || !p.result)) release(p.off, p.src.length * 4);
+}
+
+/** The block for a result of n float32: the copy of an input that takes it, or a new one. */
+function resultFor(n: number, input: Placed | null): { off: number; pooled: boolean } {
+  return input?.result ?? resultBlock(n);
 }
 
 function threadsFor(n: number): number {
@@ -68,16 +84,17 @@ function sumPartials(off: number, n: number): number {
 function elementwise(p: ElementwiseProblem): KernelResult {
   if (!(p.x instanceof Float32Array) || !getRuntime()) return tsBackend.elementwise(p);
   const n = p.x.length;
-  const x = place(p.x);
-  const y = place(p.y as Float32Array);
+  const x = place(p.x, true);
+  const y = place(p.y as Float32Array, p.wantLoss);
   const w = p.weight ? place(p.weight as Float32Array) : null;
   const pw = p.posWeight ? place(p.posWeight as Float32Array) : null;
   if (w) copyRange(w, 0, w.src.length);
   if (pw) copyRange(pw, 0, pw.src.length);
-  const g = resultBlock(n);
-  const l = p.wantLoss ? resultBlock(n) : null;
+  const g = resultFor(n, x);
+  const l = p.wantLoss ? resultFor(n, y) : null;
   const nChunks = Math.max(1, Math.ceil(n / CHUNK));
   const partial = alloc(nChunks * 8);
+  let failed = true;
   try {
     runJob(
       {
@@ -98,11 +115,16 @@ function elementwise(p: ElementwiseProblem): KernelResult {
       },
       threadsFor(n),
     );
+    failed = false;
     const sum = n === 0 ? 0 : sumPartials(partial, nChunks);
     return { sum, loss: l ? resultArray(l, n) : null, grad: resultArray(g, n) };
   } finally {
     release(partial, nChunks * 8);
-    done(x, y, w, pw);
+    if (failed) {
+      if (g !== x.result) release(g.off, n * 4);
+      if (l && l !== y.result) release(l.off, n * 4);
+    }
+    done(failed, x, y, w, pw);
   }
 }
 
@@ -121,12 +143,12 @@ function classes(p: ClassProblem): KernelResult {
   if (p.mode === 'nll' || p.inner !== 1) return classesInWasm(p);
   const { C } = p;
   const rows = p.outer;
-  const x = place(p.x);
+  const x = place(p.x, true);
   const t = p.target ? place(p.target) : place(p.probs as Float32Array);
   const w = p.weight ? place(p.weight as Float32Array) : null;
   if (w) copyRange(w, 0, w.src.length);
   if (p.target) copyRange(t, 0, t.src.length);
-  const g = resultBlock(p.x.length);
+  const g = resultFor(p.x.length, x);
   const l = p.wantLoss ? resultBlock(rows) : null;
   const chunk = Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
   const nChunks = Math.max(1, Math.ceil(rows / chunk));
@@ -136,6 +158,7 @@ function classes(p: ClassProblem): KernelResult {
     wsum = 0;
     for (let c = 0; c < C; c++) wsum += p.weight[c];
   }
+  let failed = true;
   try {
     const bad = runJob(
       {
@@ -156,9 +179,11 @@ function classes(p: ClassProblem): KernelResult {
       },
       rows * C >= PARALLEL_THRESHOLD ? getNumThreads() : 1,
     );
+    failed = false;
     let sum = rows === 0 ? 0 : sumPartials(partial, nChunks);
     if (bad > 0) {
-      // rows with NaN or an infinite maximum: redo the whole problem exactly
+      // rows with NaN or an infinite maximum: redo the whole problem exactly (from p.x, not the
+      // copy in wasm memory, which now holds gradients)
       const gv = f32View(g.off, p.x.length);
       gv.fill(0);
       sum = classesTs(p, gv, l ? f32View(l.off, rows) : null);
@@ -166,7 +191,11 @@ function classes(p: ClassProblem): KernelResult {
     return { sum, loss: l ? resultArray(l, rows) : null, grad: resultArray(g, p.x.length) };
   } finally {
     release(partial, nChunks * 8);
-    done(x, t, w);
+    if (failed) {
+      if (g !== x.result) release(g.off, p.x.length * 4);
+      if (l) release(l.off, rows * 4);
+    }
+    done(failed, x, t, w);
   }
 }
 

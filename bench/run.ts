@@ -18,14 +18,19 @@ import { memoryStats } from '../src/kernels/memory.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 // development runs: `--only=ce_4096x1000,mse_1e7` times only those cases and `--skip=tfjs,pytorch`
-// leaves those out; a partial run prints its table but does not overwrite the recorded results
+// leaves those out; a partial run prints its table but does not overwrite the recorded results.
+// WARMUP=n overrides the warm-up count, BENCH_DEBUG=1 prints every timed run
 const listArg = (name: string): string[] => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',') ?? [];
 const only = listArg('only');
 const skip = listArg('skip');
 const partial = only.length > 0 || skip.length > 0;
-const REPS = quick ? 3 : 9;
-// warm-up runs before timing: the first calls grow WebAssembly memory (page faults) and JIT-compile
-const WARMUP = Number(process.env.WARMUP ?? 5);
+const REPS = quick ? 3 : 15;
+/** tfjs wasm takes 0.1-0.2 s a run and its cpu backend 2-7 s: fewer repetitions for those. */
+const TFJS_REPS = quick ? 3 : 9;
+// warm-up runs before timing (PyTorch gets as many): the first calls grow WebAssembly memory and
+// fault its pages in, and JIT-compile; results are recycled through the garbage collector, so the
+// pool of result blocks takes a few collections to reach the size a training loop settles at
+const WARMUP = Number(process.env.WARMUP ?? (quick ? 5 : 20));
 
 // ---- deterministic data ------------------------------------------------------------------------
 let seed = 12345;
@@ -96,7 +101,7 @@ const allCases: Case[] = [
       const x = tf.tensor1d(mseX);
       const y = tf.tensor1d(mseY);
       const f = tf.valueAndGrad((a: any) => tf.losses.meanSquaredError(y, a));
-      return () => tf.tidy(() => f(x).grad.dataSync());
+      return () => tfjsRun(tf, () => f(x).grad);
     },
   },
   {
@@ -110,7 +115,7 @@ const allCases: Case[] = [
       const x = tf.tensor1d(mseX);
       const y = tf.tensor1d(bceY);
       const f = tf.valueAndGrad((a: any) => tf.losses.sigmoidCrossEntropy(y, a));
-      return () => tf.tidy(() => f(x).grad.dataSync());
+      return () => tfjsRun(tf, () => f(x).grad);
     },
   },
   {
@@ -151,7 +156,7 @@ const allCases: Case[] = [
       const x = tf.tensor2d(klX, [4096, 1000]);
       const y = tf.tensor2d(klY, [4096, 1000]);
       const f = tf.valueAndGrad((a: any) => tf.div(tf.sum(tf.mul(y, tf.sub(tf.log(y), a))), 4096));
-      return () => tf.tidy(() => f(x).grad.dataSync());
+      return () => tfjsRun(tf, () => f(x).grad);
     },
   },
   {
@@ -177,11 +182,22 @@ const allCases: Case[] = [
 ];
 const cases = allCases.filter((c) => only.length === 0 || only.includes(c.id));
 
+/**
+ * One tfjs value + gradient, reading the gradient as a user does. The callback returns nothing to
+ * tf.tidy on purpose: tidy walks whatever it is given back looking for tensors, element by element
+ * for a typed array (13 s for 1e7 floats), which is not the library's speed.
+ */
+function tfjsRun(tf: any, grad: () => any): void {
+  tf.tidy(() => {
+    grad().dataSync();
+  });
+}
+
 function tfjsCe(tf: any, data: Float32Array, t: BigInt64Array, n: number, c: number, eps: number): () => void {
   const x = tf.tensor2d(data, [n, c]);
   const labels = tf.tensor1d(Int32Array.from(t, Number), 'int32');
   const f = tf.valueAndGrad((a: any) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, c), a, undefined, eps));
-  return () => tf.tidy(() => f(x).grad.dataSync());
+  return () => tfjsRun(tf, () => f(x).grad);
 }
 
 // ---- timing ------------------------------------------------------------------------------------
@@ -209,6 +225,7 @@ async function median(fn: () => void, reps: number, warmup = 2): Promise<number>
     ts.push(performance.now() - t);
   }
   ts.sort((a, b) => a - b);
+  if (process.env.BENCH_DEBUG) console.log(ts.map((v) => v.toFixed(1)).join(' ')); // every timed run, sorted
   return ts[ts.length >> 1];
 }
 
@@ -255,7 +272,7 @@ function benchTorch(): void {
   }
   notes.push(`PyTorch ${probe.stdout.trim()} (Debian python3-torch), CPU.`);
   for (const th of [2, 1]) {
-    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS), ...(only.length ? [only.join(',')] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS), String(WARMUP), ...(only.length ? [only.join(',')] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
       notes.push(`PyTorch with ${th} threads failed: ${r.stderr.trim().split('\n').pop()}`);
       continue;
@@ -291,7 +308,7 @@ async function benchTfjs(): Promise<void> {
       if (!c.tfjs) continue;
       const run = c.tfjs(tf);
       const slow = backend === 'cpu';
-      results[c.id][`tfjs ${backend}`] = await median(run, slow ? (quick ? 1 : 3) : REPS, 1);
+      results[c.id][`tfjs ${backend}`] = await median(run, slow ? (quick ? 1 : 3) : TFJS_REPS, 1);
       process.stdout.write('.');
     }
     tf.disposeVariables();
@@ -366,14 +383,14 @@ async function main(): Promise<void> {
   console.log('\npeak memory while running each case (all losskit configs):');
   for (const [id, m] of Object.entries(memory)) console.log(`  ${id}: rss ${m.rssMB.toFixed(0)} MB, arrayBuffers ${m.arrayBuffersMB.toFixed(0)} MB, wasm memory ${m.wasmMB.toFixed(0)} MB`);
   if (partial) process.exit(0);
-  const out = { date: new Date().toISOString(), machine, reps: REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+  const out = { date: new Date().toISOString(), machine, reps: REPS, warmup: WARMUP, tfjsReps: TFJS_REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   writeFileSync(join(here, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   writeFileSync(join(here, 'results.svg'), svg());
   const readme = join(here, 'README.md');
   const intro = existsSync(readme) ? readFileSync(readme, 'utf8').split('<!-- results -->')[0] : '# Benchmarks\n\n';
   writeFileSync(
     readme,
-    `${intro}<!-- results -->\nLatest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, median ms of ${REPS} runs after warm-up:\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n![chart](results.svg)\n`,
+    `${intro}<!-- results -->\nLatest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, median ms of ${REPS} runs after ${WARMUP} warm-up runs (tfjs: ${TFJS_REPS}, its cpu backend 3):\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n![chart](results.svg)\n`,
   );
   console.log(`\nwrote bench/results.json, bench/results.svg, bench/README.md in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   process.exit(0);

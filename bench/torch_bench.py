@@ -1,6 +1,6 @@
 """PyTorch CPU timings for bench/run.ts: value + gradient, median of repeated runs after warm-up.
 
-Usage: python3 bench/torch_bench.py THREADS REPS [CASE,CASE...]  -> prints one JSON object {case: ms}.
+Usage: python3 bench/torch_bench.py THREADS REPS WARMUP [CASE,CASE...]  -> prints one JSON object {case: ms}.
 """
 import json
 import statistics
@@ -12,11 +12,12 @@ import torch.nn.functional as F
 
 threads = int(sys.argv[1])
 reps = int(sys.argv[2])
+warmup = int(sys.argv[3])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
 
-def timed(fn, reps, warmup=5):
+def timed(fn, reps):
     for _ in range(warmup):
         fn()
     ts = []
@@ -102,5 +103,5 @@ cases = {
     'ctc_T200_N16_C40_S30': case_ctc,
     'ce_f64_1024x1000': case_ce64,
 }
-only = sys.argv[3].split(',') if len(sys.argv) > 3 else list(cases)
+only = sys.argv[4].split(',') if len(sys.argv) > 4 else list(cases)
 print(json.dumps({name: timed(make(), reps) for name, make in cases.items() if name in only}))

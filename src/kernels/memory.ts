@@ -228,10 +228,16 @@ export function resultBlock(n: number): { off: number; pooled: boolean } {
 
 /**
  * Views of wasm memory cost the JavaScript heap almost nothing, so the garbage collector would not
- * hurry to collect them (and free their blocks). Each one carries an untouched ArrayBuffer of its
- * size (virtual memory only, never written) that V8 counts as external memory: that pressure makes
- * it collect dropped results about as soon as it would collect ordinary arrays of their size.
+ * hurry to collect them (and free their blocks). Each one carries an untouched ArrayBuffer (virtual
+ * memory only, never written) that V8 counts as external memory: that pressure makes it collect
+ * dropped results. A quarter of the result's size, not all of it: every collection it triggers
+ * runs marking threads that compete with the kernels' worker on a 2-core machine. Measured over
+ * 100 steps of a loop that yields (median ms, MSE 1e7 / cross entropy [4096, 1000], two threads):
+ * ballast 1x 9.8 / 3.9, 1/2 8.5 / 3.6, 1/4 7.6-7.8 / 3.1-3.6, 1/8 8.3 / 4.8, 1/32 37 / 14 (results
+ * outrun collection and go to ordinary arrays); peak wasm memory 466-728 MB throughout, bounded by
+ * POOL_LIMIT and UNRECYCLED_LIMIT rather than by the ballast.
  */
+const BALLAST_FRACTION = 4;
 const ballast = new WeakMap<object, ArrayBuffer>();
 
 /**
@@ -257,7 +263,7 @@ export function resultArray(block: { off: number; pooled: boolean }, n: number):
     pooledBytes += bytes;
     pooledSinceRecycle += bytes;
     registry!.register(view, [block.off, bytes]);
-    ballast.set(view, ballastOf(bytes));
+    ballast.set(view, ballastOf(Math.ceil(bytes / BALLAST_FRACTION)));
     return view;
   }
   const copy = view.slice();

@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { F, tensor, type Tensor, RuntimeError, ValueError } from '../../src/index.js';
 import { setBackend, getBackend, setNumThreads, threadsReady, withComposed } from '../../src/kernels/index.js';
-import { getRuntime, alloc, release, f32View } from '../../src/kernels/memory.js';
+import { getRuntime, alloc, release, f32View, memoryStats } from '../../src/kernels/memory.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { JOB_FAIL, runJob, shutdownThreads } from '../../src/kernels/threads.js';
+import { setParallelThreshold } from '../../src/kernels/wasm.js';
 
 let seed = 7;
 const rnd = (): number => {
@@ -329,6 +332,48 @@ describe('inputs already in WebAssembly memory', { skip: !getRuntime() }, () => 
   });
 });
 
+describe('result memory', { skip: !getRuntime()?.shared }, () => {
+  test('gradients handed out as views of wasm memory are recycled once dropped and collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 4; i++) {
+        gc();
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    setBackend('wasm');
+    try {
+      const n = 1 << 18;
+      const xd = floats(n, -1, 1) as Float32Array;
+      const yd = floats(n, -1, 1) as Float32Array;
+      const step = (): Float32Array => {
+        const x = leaf(xd, [n]);
+        F.mseLoss(x, tensor(yd, { shape: [n] })).backward();
+        return x.grad!.data as Float32Array;
+      };
+      await settle();
+      const kept = step();
+      const before = memoryStats();
+      for (let i = 0; i < 30; i++) step(); // dropped at once
+      assert.ok(memoryStats().pooledBytes >= before.pooledBytes, 'dropped results stay pooled until collected');
+      await settle();
+      const after = memoryStats();
+      assert.ok(after.pooledBytes <= before.pooledBytes, `recycled: ${after.pooledBytes} pooled bytes, ${before.pooledBytes} before`);
+      // the blocks are reused: more steps do not move the allocator's high-water mark
+      for (let i = 0; i < 5; i++) {
+        step();
+        await settle();
+      }
+      assert.equal(memoryStats().top, after.top);
+      // a result still referenced keeps its block: nothing was written over it
+      for (let i = 0; i < n; i += 4099) assert.equal(kept[i], Math.fround((2 * (xd[i] - yd[i])) / n), `kept[${i}]`);
+    } finally {
+      setBackend('auto');
+    }
+  });
+});
+
 describe('worker pool', { skip: !getRuntime()?.shared }, () => {
   after(() => shutdownThreads());
 
@@ -336,7 +381,7 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
     setNumThreads(2);
     const threads = await threadsReady();
     assert.equal(threads, 2);
-    const n = 300_007; // above the parallel threshold, not a multiple of the chunk
+    const n = 300_007; // not a multiple of the chunk; the thresholds are lowered to 0 below
     const xd = floats(n, -3, 3);
     const yd = floats(n, 0, 1);
     const cd = floats(400 * 1000, -3, 3);
@@ -356,6 +401,7 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
       },
     ];
     setBackend('wasm');
+    setParallelThreshold(0);
     try {
       for (const make of cases) {
         setNumThreads(2);
@@ -365,6 +411,7 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
         assert.deepEqual(a, b);
       }
     } finally {
+      setParallelThreshold(null);
       setBackend('auto');
       setNumThreads('auto');
     }

@@ -42,11 +42,12 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
   for (;;) {
     const c = Atomics.add(ctrl, 0, 1);
     if (c >= nChunks) return;
-    // wait until the main thread has copied this chunk's inputs in
-    for (;;) {
+    // wait until the main thread has copied this chunk's inputs in: spin first (a chunk's copy
+    // takes 10-40 us, and waking from Atomics.wait about as long again), then sleep
+    for (let spin = 0; ; spin++) {
       const r = Atomics.load(ctrl, 1);
       if (r > c) break;
-      Atomics.wait(ctrl, 1, r, 5);
+      if (spin > 4000) Atomics.wait(ctrl, 1, r, 5);
     }
     const start = c * chunk;
     const len = Math.min(chunk, n - start);

@@ -20,13 +20,25 @@ const KIND: Record<ElementwiseKind, number> = {
 };
 
 /**
- * Below this many elements a job runs on the calling thread only. Waking a worker and waiting for
- * it to check out costs tens of microseconds; a SIMD chunk of 2^16 float32 elements takes 60-250 us
- * on one core here, so from 2^16 the second core pays for itself. Provisional: measured on a loaded
- * 2-core machine (MSE and cross entropy through the public API, 2^14..2^20 elements), where the
- * crossover sat between 2^15 and 2^16; re-measure on a quiet machine.
+ * Below these many elements a job runs on the calling thread only: waking a worker, handing it the
+ * chunks as they are copied in and waiting for it to check out costs tens of microseconds. The
+ * losses with an exp or log per element (BCE, BCE with logits, KL, cross entropy) gain from 2^16
+ * elements (1.5x for BCE with logits there); the regression losses, a subtraction and a few
+ * multiplications per element, only from 2^19 (2^18: 0.95-1.17x in three runs), where the copy into wasm memory stops hiding the
+ * hand-over. Measured with `npm run bench:threshold` (one thread against two at every power of
+ * two from 2^10 to 2^21, through the public API; results in bench/README.md).
  */
 export const PARALLEL_THRESHOLD = 1 << 16;
+export const PARALLEL_THRESHOLD_CHEAP = 1 << 19;
+let forced: number | null = null;
+
+/** @internal bench/threshold.ts: run every job of at least `n` elements on all threads (null: the measured thresholds). */
+export function setParallelThreshold(n: number | null): void {
+  forced = n;
+}
+
+const CHEAP: ReadonlySet<ElementwiseKind> = new Set(['mse', 'l1', 'smoothL1', 'huber']);
+
 /** Elements per chunk: the unit of work sharing and of the pipelined copy of inputs. */
 const CHUNK = 1 << 15;
 
@@ -70,8 +82,8 @@ function resultFor(n: number, input: Placed | null): { off: number; pooled: bool
   return input?.result ?? resultBlock(n);
 }
 
-function threadsFor(n: number): number {
-  return n >= PARALLEL_THRESHOLD ? getNumThreads() : 1;
+function threadsFor(n: number, cheap = false): number {
+  return n >= (forced ?? (cheap ? PARALLEL_THRESHOLD_CHEAP : PARALLEL_THRESHOLD)) ? getNumThreads() : 1;
 }
 
 function sumPartials(off: number, n: number): number {
@@ -113,7 +125,7 @@ function elementwise(p: ElementwiseProblem): KernelResult {
               }
             : null,
       },
-      threadsFor(n),
+      threadsFor(n, CHEAP.has(p.kind)),
     );
     failed = false;
     const sum = n === 0 ? 0 : sumPartials(partial, nChunks);
@@ -177,7 +189,7 @@ function classes(p: ClassProblem): KernelResult {
               }
             : null,
       },
-      rows * C >= PARALLEL_THRESHOLD ? getNumThreads() : 1,
+      threadsFor(rows * C),
     );
     failed = false;
     let sum = rows === 0 ? 0 : sumPartials(partial, nChunks);

@@ -568,21 +568,37 @@ export function getBadRows(): i32 {
   return Math.log(s) + <f64>m;
 }
 
-/** Σ_c w_c x_c over a row (w 0: Σ x_c), in f64. */
+/** One vector of Σ w x: x times the weights, or x alone (wp 0). */
+// @ts-ignore: decorator
+@inline function wx(xp: usize, wp: usize, o: usize): v128 {
+  return wp ? f32x4.mul(v128.load(xp + o), v128.load(wp + o)) : v128.load(xp + o);
+}
+
+/** Σ_c w_c x_c over a row (w 0: Σ x_c), in f64: four accumulators, so the additions overlap. */
 // @ts-ignore: decorator
 @inline function rowDot(xp: usize, wp: usize, C: i32): f64 {
   let s0 = f64x2.splat(0);
-  let s1 = f64x2.splat(0);
+  let s1 = s0;
+  let s2 = s0;
+  let s3 = s0;
   const C4 = C & ~3;
-  for (let c = 0; c < C4; c += 4) {
+  let c = 0;
+  for (; c + 8 <= C4; c += 8) {
     const o = (<usize>c) << 2;
-    const x = v128.load(xp + o);
-    const v = wp ? f32x4.mul(x, v128.load(wp + o)) : x;
+    const v0 = wx(xp, wp, o);
+    const v1 = wx(xp, wp, o + 16);
+    s0 = sumLo(s0, v0);
+    s1 = sumHi(s1, v0);
+    s2 = sumLo(s2, v1);
+    s3 = sumHi(s3, v1);
+  }
+  for (; c < C4; c += 4) {
+    const v = wx(xp, wp, (<usize>c) << 2);
     s0 = sumLo(s0, v);
     s1 = sumHi(s1, v);
   }
-  let s = total2(s0, s1);
-  for (let c = C4; c < C; c++) {
+  let s = total2(f64x2.add(s0, s2), f64x2.add(s1, s3));
+  for (c = C4; c < C; c++) {
     const o = (<usize>c) << 2;
     s += wp ? <f64>(load<f32>(xp + o) * load<f32>(wp + o)) : <f64>load<f32>(xp + o);
   }
@@ -627,11 +643,16 @@ export function ceIndex(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, igno
       loss = (1.0 - eps) * loss + (eps / <f64>C) * smooth;
       const vw = f32x4.splat(<f32>((eps / <f64>C) * scale));
       const vp = f32x4.splat(<f32>coefP);
-      for (let c = 0; c < C4; c += 4) {
-        const o = (<usize>c) << 2;
-        const e = v128.load(g + o);
-        const w = wp ? v128.load(wp + o) : kv(K_ONE);
-        v128.store(g + o, f32x4.sub(f32x4.mul(e, vp), f32x4.mul(w, vw)));
+      if (wp) {
+        for (let c = 0; c < C4; c += 4) {
+          const o = (<usize>c) << 2;
+          v128.store(g + o, f32x4.sub(f32x4.mul(v128.load(g + o), vp), f32x4.mul(v128.load(wp + o), vw)));
+        }
+      } else {
+        for (let c = 0; c < C4; c += 4) {
+          const o = (<usize>c) << 2;
+          v128.store(g + o, f32x4.sub(f32x4.mul(v128.load(g + o), vp), vw));
+        }
       }
       for (let c = C4; c < C; c++) {
         const o = (<usize>c) << 2;

@@ -58,6 +58,8 @@ interface Case {
   id: string;
   label: string;
   losskit: () => Tensor; // returns the leaf whose grad was filled
+  /** The typed arrays the losskit call reads (for the memory report). */
+  inputs: ArrayBufferView[];
   tfjs: ((tf: any) => () => void) | null;
 }
 
@@ -93,6 +95,7 @@ const allCases: Case[] = [
   {
     id: 'mse_1e7',
     label: 'MSE, 1e7 float32',
+    inputs: [mseX, mseY],
     losskit: () => {
       const x = leaf(mseX, [N]);
       return finish(x, F.mseLoss(x, tensor(mseY, { shape: [N] })));
@@ -107,6 +110,7 @@ const allCases: Case[] = [
   {
     id: 'bce_logits_1e7',
     label: 'BCE with logits, 1e7 float32',
+    inputs: [mseX, bceY],
     losskit: () => {
       const x = leaf(mseX, [N]);
       return finish(x, F.binaryCrossEntropyWithLogits(x, tensor(bceY, { shape: [N] })));
@@ -121,6 +125,7 @@ const allCases: Case[] = [
   {
     id: 'ce_4096x1000',
     label: 'cross entropy [4096, 1000]',
+    inputs: [ce1, ce1t],
     losskit: () => {
       const x = leaf(ce1, [4096, 1000]);
       return finish(x, F.crossEntropy(x, tensor(ce1t, { shape: [4096] })));
@@ -130,6 +135,7 @@ const allCases: Case[] = [
   {
     id: 'ce_256x32000',
     label: 'cross entropy [256, 32000]',
+    inputs: [ce2, ce2t],
     losskit: () => {
       const x = leaf(ce2, [256, 32000]);
       return finish(x, F.crossEntropy(x, tensor(ce2t, { shape: [256] })));
@@ -139,6 +145,7 @@ const allCases: Case[] = [
   {
     id: 'ce_ls_4096x1000',
     label: 'cross entropy [4096, 1000], label smoothing 0.1',
+    inputs: [ce1, ce1t],
     losskit: () => {
       const x = leaf(ce1, [4096, 1000]);
       return finish(x, F.crossEntropy(x, tensor(ce1t, { shape: [4096] }), { labelSmoothing: 0.1 }));
@@ -148,6 +155,7 @@ const allCases: Case[] = [
   {
     id: 'kl_4096x1000',
     label: "KL divergence [4096, 1000], 'batchmean'",
+    inputs: [klX, klY],
     losskit: () => {
       const x = leaf(klX, [4096, 1000]);
       return finish(x, F.klDiv(x, tensor(klY, { shape: [4096, 1000] }), { reduction: 'batchmean' }));
@@ -162,6 +170,7 @@ const allCases: Case[] = [
   {
     id: 'ctc_T200_N16_C40_S30',
     label: 'CTC, T=200 N=16 C=40 S=30',
+    inputs: [ctcLp, ctcTargets],
     losskit: () => {
       const x = leaf(ctcLp, [T, NB, C]);
       const il = new Array(NB).fill(T);
@@ -173,6 +182,7 @@ const allCases: Case[] = [
   {
     id: 'ce_f64_1024x1000',
     label: 'cross entropy [1024, 1000] float64',
+    inputs: [ce64, ce64t],
     losskit: () => {
       const x = leaf(ce64, [1024, 1000]);
       return finish(x, F.crossEntropy(x, tensor(ce64t, { shape: [1024] })));
@@ -231,7 +241,7 @@ async function median(fn: () => void, reps: number, warmup = 2): Promise<number>
 
 type Row = Record<string, number | null>;
 const results: Record<string, Row> = {};
-const memory: Record<string, { rssMB: number; arrayBuffersMB: number; wasmMB: number }> = {};
+const memory: Record<string, { inputsMB: number; allocatedPerCallMB: number; resultsPerCallMB: number; wasmMB: number; rssMB: number }> = {};
 const notes: string[] = [];
 const COLS = ['losskit simd+threads', 'losskit simd 1 thread', 'losskit ts', 'pytorch 2 threads', 'pytorch 1 thread', 'tfjs wasm', 'tfjs cpu'] as const;
 
@@ -244,20 +254,31 @@ async function benchLosskit(): Promise<void> {
   ];
   for (const c of cases) {
     results[c.id] ??= {};
-    let peakRss = 0;
-    let peakAb = 0;
     for (const [name, setup, reps] of configs) {
       setup();
       await settle();
+      const first = name === 'losskit simd+threads';
+      let calls = 0;
+      let peakRss = 0;
+      const m0 = memoryStats();
       results[c.id][name] = await median(() => {
         c.losskit();
-        const m = process.memoryUsage();
-        peakRss = Math.max(peakRss, m.rss);
-        peakAb = Math.max(peakAb, m.arrayBuffers);
+        calls++;
+        if (first) peakRss = Math.max(peakRss, process.memoryUsage().rss);
       }, reps, name === 'losskit ts' ? 1 : WARMUP);
+      if (first) {
+        const m1 = memoryStats();
+        const MB = 2 ** 20;
+        memory[c.id] = {
+          inputsMB: c.inputs.reduce((a, v) => a + v.byteLength, 0) / MB,
+          allocatedPerCallMB: (m1.allocatedBytes - m0.allocatedBytes) / calls / MB,
+          resultsPerCallMB: (m1.resultBytes - m0.resultBytes) / calls / MB,
+          wasmMB: m1.wasmBytes / MB,
+          rssMB: peakRss / MB,
+        };
+      }
       process.stdout.write('.');
     }
-    memory[c.id] = { rssMB: peakRss / 2 ** 20, arrayBuffersMB: peakAb / 2 ** 20, wasmMB: memoryStats().wasmBytes / 2 ** 20 };
   }
   setBackend('auto');
   setNumThreads('auto');
@@ -332,6 +353,24 @@ function table(): string {
   return [head, sep, ...lines].join('\n');
 }
 
+const memNote =
+  'inputs: the typed arrays a call reads; allocated per call: WebAssembly memory a call takes, copies of the inputs included; ' +
+  'results: the part handed out (the gradient, written over the copy of the input); peak: the memory and resident set size after warm-up and timing';
+
+function memoryTable(): string {
+  const head = '| case | inputs (MB) | allocated per call (MB) | of which results (MB) | peak wasm memory (MB) | peak RSS (MB) |';
+  const lines = cases
+    .filter((c) => memory[c.id])
+    .map((c) => {
+      const m = memory[c.id];
+      // CTC and float64 run in TypeScript on the inputs in place, with ordinary arrays for results
+      const inWasm = m.allocatedPerCallMB > 0;
+      const [a, r] = inWasm ? [m.allocatedPerCallMB.toFixed(1), m.resultsPerCallMB.toFixed(1)] : ['none (TypeScript kernel)', 'ordinary arrays'];
+      return `| ${c.label} | ${m.inputsMB.toFixed(1)} | ${a} | ${r} | ${m.wasmMB.toFixed(0)} | ${m.rssMB.toFixed(0)} |`;
+    });
+  return [head, '| --- | --- | --- | --- | --- | --- |', ...lines].join('\n');
+}
+
 function svg(): string {
   const colors = ['#1b6ac9', '#5b9be6', '#a8c8f0', '#e4572e', '#f3a712', '#29a35a', '#9bd1ad'];
   const W = 1100;
@@ -380,8 +419,8 @@ async function main(): Promise<void> {
   const tbl = table();
   console.log(`\n\n${tbl}\n`);
   for (const n of notes) console.log(`- ${n}`);
-  console.log('\npeak memory while running each case (all losskit configs):');
-  for (const [id, m] of Object.entries(memory)) console.log(`  ${id}: rss ${m.rssMB.toFixed(0)} MB, arrayBuffers ${m.arrayBuffersMB.toFixed(0)} MB, wasm memory ${m.wasmMB.toFixed(0)} MB`);
+  const mem = memoryTable();
+  console.log(`\n${mem}\n`);
   if (partial) process.exit(0);
   const out = { date: new Date().toISOString(), machine, reps: REPS, warmup: WARMUP, tfjsReps: TFJS_REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   writeFileSync(join(here, 'results.json'), JSON.stringify(out, null, 2) + '\n');
@@ -390,7 +429,7 @@ async function main(): Promise<void> {
   const intro = existsSync(readme) ? readFileSync(readme, 'utf8').split('<!-- results -->')[0] : '# Benchmarks\n\n';
   writeFileSync(
     readme,
-    `${intro}<!-- results -->\nLatest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, median ms of ${REPS} runs after ${WARMUP} warm-up runs (tfjs: ${TFJS_REPS}, its cpu backend 3):\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n![chart](results.svg)\n`,
+    `${intro}<!-- results -->\nLatest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, median ms of ${REPS} runs after ${WARMUP} warm-up runs (tfjs: ${TFJS_REPS}, its cpu backend 3):\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n![chart](results.svg)\n\nMemory of losskit simd+threads (${memNote}):\n\n${mem}\n`,
   );
   console.log(`\nwrote bench/results.json, bench/results.svg, bench/README.md in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   process.exit(0);

@@ -90,6 +90,9 @@ export function getRuntime(): Runtime | null {
 const free: { off: number; size: number }[] = [];
 let top = HEAP_START; // everything from here to the end of memory is free
 
+/** Bytes allocated so far, all blocks and result blocks (bench/run.ts reports them per call). */
+let allocatedBytes = 0;
+let resultBytes = 0;
 /** Bytes handed out as result views and not yet collected. */
 let pooledBytes = 0;
 /**
@@ -114,6 +117,7 @@ const ALIGN = 64;
 /** Allocates `bytes` in wasm memory (growing it as needed); returns the byte offset. */
 export function alloc(bytes: number): number {
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  allocatedBytes += size;
   for (let i = 0; i < free.length; i++) {
     const b = free[i];
     if (b.size < size) continue;
@@ -173,10 +177,13 @@ export function release(off: number, bytes: number): void {
   }
 }
 
-/** Bytes in use: the high-water mark of the allocator and the bytes held by result views. */
-export function memoryStats(): { wasmBytes: number; pooledBytes: number; top: number } {
+/**
+ * The memory's size, the bytes held by result views, the allocator's high-water mark, and the
+ * bytes allocated so far (all of them, and those for results).
+ */
+export function memoryStats(): { wasmBytes: number; pooledBytes: number; top: number; allocatedBytes: number; resultBytes: number } {
   const rt = getRuntime();
-  return { wasmBytes: rt ? rt.memory.buffer.byteLength : 0, pooledBytes, top };
+  return { wasmBytes: rt ? rt.memory.buffer.byteLength : 0, pooledBytes, top, allocatedBytes, resultBytes };
 }
 
 // ---- views -----------------------------------------------------------------------------------
@@ -223,6 +230,7 @@ export function resultBlock(n: number): { off: number; pooled: boolean } {
   const bytes = n * 4;
   const rt = getRuntime()!;
   const pooled = rt.shared && registry !== null && pooledBytes + bytes <= POOL_LIMIT && pooledSinceRecycle + bytes <= UNRECYCLED_LIMIT;
+  resultBytes += bytes;
   return { off: alloc(bytes), pooled };
 }
 

@@ -114,10 +114,13 @@ export function init(): void {
   const n = f32x4.sub(t, kv(magic));
   let r = f32x4.sub(x, f32x4.mul(n, kv(K_LN2HI)));
   r = f32x4.sub(r, f32x4.mul(n, kv(K_LN2LO)));
-  let p = f32x4.add(f32x4.mul(kv(K_E5), r), kv(K_E4));
-  p = f32x4.add(f32x4.mul(p, r), kv(K_E3));
-  p = f32x4.add(f32x4.mul(p, r), kv(K_E2));
-  return f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), kv(K_ONE));
+  // Estrin's scheme, not Horner's: (e2 + e3 r) + r^2 (e4 + e5 r) has three dependent steps
+  // where Horner has six, and the kernels wait on this chain more than they compute
+  const r2 = f32x4.mul(r, r);
+  const lo = f32x4.add(f32x4.mul(kv(K_E3), r), kv(K_E2));
+  const hi = f32x4.add(f32x4.mul(kv(K_E5), r), kv(K_E4));
+  const p = f32x4.add(lo, f32x4.mul(r2, hi));
+  return f32x4.add(f32x4.add(f32x4.mul(p, r2), r), kv(K_ONE));
 }
 
 /**
@@ -159,13 +162,15 @@ export function init(): void {
 /** log(m) + k ln2 where f = m - 1 lies in [sqrt(1/2) - 1, sqrt(2) - 1]: f - f^2/2 + f^3 Q(f). */
 // @ts-ignore: decorator
 @inline function logPoly(f: v128, kln2: v128): v128 {
-  let q = f32x4.add(f32x4.mul(kv(K_L0 + 96), f), kv(K_L0 + 80));
-  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 64));
-  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 48));
-  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 32));
-  q = f32x4.add(f32x4.mul(q, f), kv(K_L0 + 16));
-  q = f32x4.add(f32x4.mul(q, f), kv(K_L0));
+  // Estrin's scheme (see expPoly): (c0 + c1 f + f^2 (c2 + c3 f)) + f^4 (c4 + c5 f + f^2 c6)
   const z = f32x4.mul(f, f);
+  const z2 = f32x4.mul(z, z);
+  const c01 = f32x4.add(f32x4.mul(kv(K_L0 + 16), f), kv(K_L0));
+  const c23 = f32x4.add(f32x4.mul(kv(K_L0 + 48), f), kv(K_L0 + 32));
+  const c45 = f32x4.add(f32x4.mul(kv(K_L0 + 80), f), kv(K_L0 + 64));
+  const c03 = f32x4.add(c01, f32x4.mul(z, c23));
+  const c46 = f32x4.add(c45, f32x4.mul(z, kv(K_L0 + 96)));
+  const q = f32x4.add(c03, f32x4.mul(z2, c46));
   const y = f32x4.sub(f32x4.mul(f32x4.mul(q, z), f), f32x4.mul(z, kv(K_HALF)));
   return f32x4.add(f32x4.add(f, y), kln2);
 }

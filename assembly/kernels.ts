@@ -751,3 +751,156 @@ export function ceProb(xp: usize, yp: usize, wp: usize, rows: i32, C: i32, eps: 
   }
   return total;
 }
+
+// ---- cross entropy over K-dimensional input: (outer, C, inner), inner > 1 ----------------------
+
+/** v with lane l (0..3, not a constant) set to x. */
+// @ts-ignore: decorator
+@inline function withLane(v: v128, l: i32, x: f32): v128 {
+  if (l == 0) return f32x4.replace_lane(v, 0, x);
+  if (l == 1) return f32x4.replace_lane(v, 1, x);
+  if (l == 2) return f32x4.replace_lane(v, 2, x);
+  return f32x4.replace_lane(v, 3, x);
+}
+
+/** v with the 32 bits of lane l (0..3) all set: a mask lane. */
+// @ts-ignore: decorator
+@inline function maskLane(v: v128, l: i32): v128 {
+  if (l == 0) return i32x4.replace_lane(v, 0, -1);
+  if (l == 1) return i32x4.replace_lane(v, 1, -1);
+  if (l == 2) return i32x4.replace_lane(v, 2, -1);
+  return i32x4.replace_lane(v, 3, -1);
+}
+
+/** One class's values at `lanes` neighbouring positions (4: a vector; 1: one position, splatted). */
+// @ts-ignore: decorator
+@inline function loadK(p: usize, lanes: i32): v128 {
+  return lanes == 4 ? v128.load(p) : f32x4.splat(load<f32>(p));
+}
+// @ts-ignore: decorator
+@inline function storeK(p: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
+}
+
+/**
+ * Cross entropy with class-index targets at `lanes` neighbouring positions of one outer index:
+ * class c of the first is at xb + c * stride. Softmax runs across the classes (stride apart) in
+ * each lane, so four positions take the work of one. The same formulas, ignore and bad-row rules
+ * as ceIndex; writes the losses at lb (if not 0) and the gradient at gb (which may be xb).
+ */
+// @ts-ignore: decorator
+@inline function ceK(
+  lanes: i32, xb: usize, tb: usize, wp: usize, C: i32, stride: usize, ignore: i32,
+  eps: f64, wsum: f64, scale: f64, lb: usize, gb: usize,
+): f64 {
+  // targets and their logits first: the gradient may be written over x
+  let xt = f64x2.splat(0);
+  let xt2 = f64x2.splat(0);
+  let vign = kv(K_ZERO); // all ones in the ignored lanes
+  for (let l = 0; l < lanes; l++) {
+    const t = load<i32>(tb + ((<usize>l) << 2));
+    const v: f64 = t == ignore ? 0 : <f64>load<f32>(xb + (<usize>t) * stride + ((<usize>l) << 2));
+    if (l == 0) xt = f64x2.replace_lane(xt, 0, v);
+    else if (l == 1) xt = f64x2.replace_lane(xt, 1, v);
+    else if (l == 2) xt2 = f64x2.replace_lane(xt2, 0, v);
+    else xt2 = f64x2.replace_lane(xt2, 1, v);
+    if (t == ignore) vign = maskLane(vign, l);
+  }
+  let m = kv(K_NINF);
+  for (let c = 0; c < C; c++) m = f32x4.pmax(m, loadK(xb + (<usize>c) * stride, lanes));
+  // Σ e^(x - m) and, for label smoothing, Σ w x: per lane, in f64
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let d0 = f64x2.splat(0);
+  let d1 = f64x2.splat(0);
+  for (let c = 0; c < C; c++) {
+    const a = (<usize>c) * stride;
+    const v = loadK(xb + a, lanes);
+    if (eps > 0) {
+      const wv = wp ? f32x4.mul(v, f32x4.splat(load<f32>(wp + ((<usize>c) << 2)))) : v;
+      d0 = sumLo(d0, wv);
+      d1 = sumHi(d1, wv);
+    }
+    const e = vexpNeg(f32x4.sub(v, m));
+    storeK(gb + a, e, lanes);
+    s0 = sumLo(s0, e);
+    s1 = sumHi(s1, e);
+  }
+  // per lane: loss, and the gradient's coefficients (0 in ignored lanes)
+  let cp = kv(K_ZERO);
+  let total: f64 = 0;
+  for (let l = 0; l < lanes; l++) {
+    const t = load<i32>(tb + ((<usize>l) << 2));
+    let loss: f64 = 0;
+    if (t != ignore) {
+      const s = l == 0 ? f64x2.extract_lane(s0, 0) : l == 1 ? f64x2.extract_lane(s0, 1) : l == 2 ? f64x2.extract_lane(s1, 0) : f64x2.extract_lane(s1, 1);
+      const ml = <f64>(l == 0 ? f32x4.extract_lane(m, 0) : l == 1 ? f32x4.extract_lane(m, 1) : l == 2 ? f32x4.extract_lane(m, 2) : f32x4.extract_lane(m, 3));
+      if (isNaN(s) || !isFinite(ml)) {
+        badRows++;
+        continue;
+      }
+      const lse = Math.log(s) + ml;
+      const wt: f64 = wp ? <f64>load<f32>(wp + ((<usize>t) << 2)) : 1.0;
+      const x: f64 = l == 0 ? f64x2.extract_lane(xt, 0) : l == 1 ? f64x2.extract_lane(xt, 1) : l == 2 ? f64x2.extract_lane(xt2, 0) : f64x2.extract_lane(xt2, 1);
+      loss = -wt * (x - lse);
+      if (eps > 0) {
+        const dot = l == 0 ? f64x2.extract_lane(d0, 0) : l == 1 ? f64x2.extract_lane(d0, 1) : l == 2 ? f64x2.extract_lane(d1, 0) : f64x2.extract_lane(d1, 1);
+        loss = (1.0 - eps) * loss + (eps / <f64>C) * -(dot - lse * wsum);
+      }
+      cp = withLane(cp, l, <f32>((((1.0 - eps) * wt + (eps / <f64>C) * wsum) / s) * scale));
+      total += loss;
+    }
+    if (lb) store<f32>(lb + ((<usize>l) << 2), <f32>loss);
+  }
+  // gradient: e cp - w eps / C scale, then - (1 - eps) w_t scale at the target; 0 where ignored
+  const cw = <f32>((eps / <f64>C) * scale);
+  for (let c = 0; c < C; c++) {
+    const a = gb + (<usize>c) * stride;
+    let g = f32x4.mul(loadK(a, lanes), cp);
+    if (eps > 0) g = f32x4.sub(g, f32x4.splat(wp ? load<f32>(wp + ((<usize>c) << 2)) * cw : cw));
+    storeK(a, v128.andnot(g, vign), lanes);
+  }
+  for (let l = 0; l < lanes; l++) {
+    const t = load<i32>(tb + ((<usize>l) << 2));
+    if (t == ignore) continue;
+    const wt: f64 = wp ? <f64>load<f32>(wp + ((<usize>t) << 2)) : 1.0;
+    const at = gb + (<usize>t) * stride + ((<usize>l) << 2);
+    store<f32>(at, <f32>(<f64>load<f32>(at) - (1.0 - eps) * wt * scale));
+  }
+  return total;
+}
+
+/**
+ * Cross entropy with class-index targets over (outer, C, inner) logits, positions p = o * inner + i
+ * in [start, end): four neighbouring positions at a time, single ones at the end of each outer
+ * index. tp, lp: int32 targets and losses per position (whole arrays); otherwise as ceIndex.
+ */
+export function ceIndexK(
+  xp: usize, tp: usize, wp: usize, C: i32, inner: i32, start: i32, end: i32, ignore: i32,
+  eps: f64, wsum: f64, scale: f64, lp: usize, gp: usize,
+): f64 {
+  let total: f64 = 0;
+  badRows = 0;
+  const stride = (<usize>inner) << 2;
+  let p = start;
+  while (p < end) {
+    const o = p / inner;
+    const i0 = p - o * inner;
+    const i1 = min(inner, i0 + (end - p));
+    const base = ((<usize>o) * (<usize>C) * (<usize>inner)) << 2;
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      const q = (<usize>(o * inner + i)) << 2;
+      const off = base + ((<usize>i) << 2);
+      total += ceK(4, xp + off, tp + q, wp, C, stride, ignore, eps, wsum, scale, lp ? lp + q : 0, gp + off);
+    }
+    for (; i < i1; i++) {
+      const q = (<usize>(o * inner + i)) << 2;
+      const off = base + ((<usize>i) << 2);
+      total += ceK(1, xp + off, tp + q, wp, C, stride, ignore, eps, wsum, scale, lp ? lp + q : 0, gp + off);
+    }
+    p += i1 - i0;
+  }
+  return total;
+}

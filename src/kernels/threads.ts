@@ -24,6 +24,7 @@ const WORKER_BASE = 16; // per worker w >= 1: SEQ at 16 + 4w, FIN at +1, UP at +
 export const JOB_ELEMENTWISE = 0;
 export const JOB_CE_INDEX = 1;
 export const JOB_CE_PROB = 2;
+export const JOB_CE_INDEX_K = 3;
 export const JOB_FAIL = 9; // tests: every worker throws
 
 /**
@@ -56,6 +57,11 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       // elementwise: 4 kind, 5 x, 6 y, 7 w, 8 wper, 9 pw, 10 pwper, 11 scale, 12 param, 13 loss, 14 grad
       const b = start * 4;
       sums[c] = k.elementwise(a[4], a[5] + b, a[6] + b, a[7], a[8], a[9], a[10], start, len, a[11], a[12], a[13] ? a[13] + b : 0, a[14] + b, scratchOff);
+    } else if (kind === 3) {
+      // positions of (outer, C, inner): 4 C, 5 x, 6 target, 7 w, 8 ignore, 9 eps, 10 wsum, 11 scale, 12 loss, 13 grad, 14 inner
+      sums[c] = k.ceIndexK(a[5], a[6], a[7], a[4], a[14], start, start + len, a[8], a[9], a[10], a[11], a[12], a[13]);
+      const bad = k.getBadRows();
+      if (bad) Atomics.add(ctrl, 4, bad);
     } else {
       // rows of C: 4 C, 5 x, 6 target / probs, 7 w, 8 ignore, 9 eps, 10 wsum, 11 scale, 12 loss, 13 grad
       const C = a[4];

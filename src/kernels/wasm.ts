@@ -1,11 +1,12 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads.
- * float64 problems and K-dimensional cross entropy go to the TypeScript kernels (float64 stays
- * exact to its rounding; the TS kernels write their results into wasm memory all the same).
+ * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
+ * TypeScript kernels (float64 stays exact to its rounding; the TS kernels write their results
+ * into wasm memory all the same).
  */
 import { classesTs, tsBackend } from './ts.js';
 import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, f32View } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_PROB, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -152,7 +153,8 @@ function classesInWasm(p: ClassProblem): KernelResult {
 
 function classes(p: ClassProblem): KernelResult {
   if (!(p.x instanceof Float32Array) || !getRuntime()) return tsBackend.classes(p);
-  if (p.mode === 'nll' || p.inner !== 1) return classesInWasm(p);
+  if (p.mode === 'nll' || (p.inner !== 1 && !p.target)) return classesInWasm(p);
+  if (p.inner !== 1) return classesK(p);
   const { C } = p;
   const rows = p.outer;
   const x = place(p.x, true);
@@ -196,6 +198,60 @@ function classes(p: ClassProblem): KernelResult {
     if (bad > 0) {
       // rows with NaN or an infinite maximum: redo the whole problem exactly (from p.x, not the
       // copy in wasm memory, which now holds gradients)
+      const gv = f32View(g.off, p.x.length);
+      gv.fill(0);
+      sum = classesTs(p, gv, l ? f32View(l.off, rows) : null);
+    }
+    return { sum, loss: l ? resultArray(l, rows) : null, grad: resultArray(g, p.x.length) };
+  } finally {
+    release(partial, nChunks * 8);
+    if (failed) {
+      if (g !== x.result) release(g.off, p.x.length * 4);
+      if (l) release(l.off, rows * 4);
+    }
+    done(failed, x, t, w);
+  }
+}
+
+/**
+ * Cross entropy with class-index targets over K-dimensional input (outer, C, inner > 1), four
+ * neighbouring positions per vector. The input is copied in whole before the job starts (a chunk of
+ * positions reads classes spread over the whole of its outer slices).
+ */
+function classesK(p: ClassProblem): KernelResult {
+  const { C, inner } = p;
+  const rows = p.outer * inner;
+  const x = place(p.x as Float32Array, true);
+  const t = place(p.target!);
+  const w = p.weight ? place(p.weight as Float32Array) : null;
+  for (const q of [x, t, w]) if (q) copyRange(q, 0, q.src.length);
+  const g = resultFor(p.x.length, x);
+  const l = p.wantLoss ? resultBlock(rows) : null;
+  const chunk = Math.max(4, Math.floor(CHUNK / Math.max(C, 1) / 4) * 4);
+  const nChunks = Math.max(1, Math.ceil(rows / chunk));
+  const partial = alloc(nChunks * 8);
+  let wsum = C;
+  if (p.weight) {
+    wsum = 0;
+    for (let c = 0; c < C; c++) wsum += p.weight[c];
+  }
+  let failed = true;
+  try {
+    const bad = runJob(
+      {
+        kind: JOB_CE_INDEX_K,
+        n: Math.max(rows, 1),
+        chunk,
+        partial,
+        args: [C, x.off, t.off, w?.off ?? 0, p.ignoreIndex, p.eps, wsum, p.scale, l?.off ?? 0, g.off, inner],
+        stage: null,
+      },
+      threadsFor(p.x.length),
+    );
+    failed = false;
+    let sum = rows === 0 ? 0 : sumPartials(partial, nChunks);
+    if (bad > 0) {
+      // positions with NaN or an infinite maximum: redo the whole problem exactly, from p.x
       const gv = f32View(g.off, p.x.length);
       gv.fill(0);
       sum = classesTs(p, gv, l ? f32View(l.off, rows) : null);

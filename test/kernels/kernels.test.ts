@@ -200,6 +200,19 @@ for (const backend of ['wasm', 'ts'] as const) {
                   return { out: F.crossEntropy(x, tensor(yd, { shape: xs }), { reduction, weight, labelSmoothing: eps }), leaves: [x] };
                 }, f64);
         }
+        // K-dimensional, index targets: NaN and infinite logits in some positions (one of them
+        // ignored), in the vector lanes and in the single positions after them
+        const kd = floats(2 * 5 * 6, -3, 3, dtype);
+        kd[0 * 6 + 1] = NaN; // o 0, class 0, position 1
+        kd[(1 * 5 + 2) * 6 + 5] = Infinity; // o 1, class 2, position 5 (a single one)
+        kd[3 * 6 + 2] = NaN; // o 0, class 3, position 2: ignored below
+        const kt = BigInt64Array.from([1n, 2n, -100n, 4n, 0n, 3n, 2n, 2n, 1n, 0n, 4n, 3n]);
+        for (const reduction of REDUCTIONS)
+          for (const eps of [0, 0.1])
+            same(backend, () => {
+              const x = leaf(kd, [2, 5, 6]);
+              return { out: F.crossEntropy(x, tensor(kt, { shape: [2, 6] }), { reduction, labelSmoothing: eps }), leaves: [x] };
+            }, f64);
         // NaN, +inf and -inf logits follow the composed path's rules exactly
         const xd = floats(5 * 8, -3, 3, dtype);
         xd[3] = NaN;
@@ -386,6 +399,8 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
     const yd = floats(n, 0, 1);
     const cd = floats(400 * 1000, -3, 3);
     const td = ints(400, 1000);
+    const kt = ints(40_000, 10);
+    const w = tensor(floats(10, 0.5, 2), { shape: [10] });
     const cases: (() => { out: Tensor; leaves: Tensor[] })[] = [
       () => {
         const x = leaf(xd, [n]);
@@ -399,6 +414,11 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
         const x = leaf(cd, [400, 1000]);
         return { out: F.crossEntropy(x, tensor(td, { shape: [400] }), { labelSmoothing: 0.1 }), leaves: [x] };
       },
+      () => {
+        // K-dimensional: (4, 10, 100, 100), positions split over chunks
+        const x = leaf(cd, [4, 10, 100, 100]);
+        return { out: F.crossEntropy(x, tensor(kt, { shape: [4, 100, 100] }), { labelSmoothing: 0.1, weight: w, reduction: 'none' }), leaves: [x] };
+      },
     ];
     setBackend('wasm');
     setParallelThreshold(0);
@@ -408,7 +428,7 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
         const a = run(make);
         setNumThreads(1);
         const b = run(make);
-        assert.deepEqual(a, b);
+        assert.deepEqual(a, b, `case ${cases.indexOf(make)}`);
       }
     } finally {
       setParallelThreshold(null);

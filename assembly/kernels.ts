@@ -56,6 +56,15 @@ const K_SIGN: usize = 608;
 const K_TWO: usize = 624;
 const K_AT: usize = 640; // 4 coefficients of log1p's atanh series, 640..688
 const K_MAGIC127: usize = 736;
+// float64 (f64x2) constants for vexpNeg64, from 768
+const K64_LOG2E: usize = 768;
+const K64_MAGIC1023: usize = 784;
+const K64_LN2HI: usize = 800;
+const K64_LN2LO: usize = 816;
+const K64_LO: usize = 832;
+const K64_ZERO: usize = 848;
+const K64_NINF: usize = 864;
+const K64_C: usize = 880; // 1/k!, k = 0..13, 880..1088
 
 const LOG_COEF: StaticArray<f32> = [
   0.3333390951156616, -0.2500133514404297, 0.19963084161281586, -0.16577675938606262, 0.14914631843566895,
@@ -102,6 +111,18 @@ export function init(): void {
   v128.store(KT + K_SIGN, i32x4.splat(0x80000000));
   v128.store(KT + K_TWO, f32x4.splat(2.0));
   v128.store(KT + K_MAGIC127, f32x4.splat(12583039.0)); // 1.5 * 2^23 + 127
+  v128.store(KT + K64_LOG2E, f64x2.splat(1.4426950408889634));
+  v128.store(KT + K64_MAGIC1023, f64x2.splat(6755399441055744.0 + 1023.0)); // 1.5 * 2^52 + 1023
+  v128.store(KT + K64_LN2HI, f64x2.splat(6.93147180369123816490e-1)); // fdlibm's: n ln2hi is exact
+  v128.store(KT + K64_LN2LO, f64x2.splat(1.90821492927058770002e-10));
+  v128.store(KT + K64_LO, f64x2.splat(-708.0));
+  v128.store(KT + K64_ZERO, f64x2.splat(0.0));
+  v128.store(KT + K64_NINF, f64x2.splat(-Infinity));
+  let f: f64 = 1;
+  for (let k = 0; k < 14; k++) {
+    if (k > 0) f *= <f64>k;
+    v128.store(KT + K64_C + <usize>(16 * k), f64x2.splat(1.0 / f));
+  }
   // P(z) of log1p in BCE with logits: a weighted least-squares (Lawson) fit on z in [0, 4/9] of
   // the atanh series' tail, relative error of log1p 5.4e-9 with float32 coefficients (the series
   // itself, 1/12, 1/80, 1/448, ..., needs 6 terms for 1.4e-8)
@@ -901,6 +922,146 @@ export function ceIndexK(
       total += ceK(1, xp + off, tp + q, wp, C, stride, ignore, eps, wsum, scale, lp ? lp + q : 0, gp + off);
     }
     p += i1 - i0;
+  }
+  return total;
+}
+
+// ---- float64 cross entropy ----------------------------------------------------------------------
+
+/**
+ * e^x for two float64 lanes, x <= 0, results below e^-708 (2^-1021) flushed to 0: Cody-Waite
+ * reduction with fdlibm's two-part ln2, then the Taylor series to r^13 (|r| <= ln2/2: truncation
+ * 4e-18, under half an ulp) in Estrin's scheme; 2^n from the rounding constant's low bits. Within
+ * 2 ulp of the exact value (tested against Math.exp). NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline function vexpNeg64(x0: v128): v128 {
+  const lo = kv(K64_LO);
+  const x = f64x2.pmax(x0, lo);
+  const t = f64x2.add(f64x2.mul(x, kv(K64_LOG2E)), kv(K64_MAGIC1023));
+  const n = f64x2.sub(t, kv(K64_MAGIC1023));
+  let r = f64x2.sub(x, f64x2.mul(n, kv(K64_LN2HI)));
+  r = f64x2.sub(r, f64x2.mul(n, kv(K64_LN2LO)));
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const p01 = f64x2.add(f64x2.mul(kv(K64_C + 16), r), kv(K64_C));
+  const p23 = f64x2.add(f64x2.mul(kv(K64_C + 48), r), kv(K64_C + 32));
+  const p45 = f64x2.add(f64x2.mul(kv(K64_C + 80), r), kv(K64_C + 64));
+  const p67 = f64x2.add(f64x2.mul(kv(K64_C + 112), r), kv(K64_C + 96));
+  const p89 = f64x2.add(f64x2.mul(kv(K64_C + 144), r), kv(K64_C + 128));
+  const pab = f64x2.add(f64x2.mul(kv(K64_C + 176), r), kv(K64_C + 160));
+  const pcd = f64x2.add(f64x2.mul(kv(K64_C + 208), r), kv(K64_C + 192));
+  const q0 = f64x2.add(p01, f64x2.mul(r2, p23));
+  const q1 = f64x2.add(p45, f64x2.mul(r2, p67));
+  const q2 = f64x2.add(p89, f64x2.mul(r2, pab));
+  const o0 = f64x2.add(q0, f64x2.mul(r4, q1));
+  const o1 = f64x2.add(q2, f64x2.mul(r4, pcd));
+  const p = f64x2.add(o0, f64x2.mul(r8, o1));
+  const s = i64x2.shl(t, 52);
+  return v128.andnot(f64x2.mul(p, s), f64x2.lt(x0, lo));
+}
+
+/** Exported for the accuracy tests: out[i] = e^x[i] (x <= 0) for float64, n even. */
+export function vmath64(xp: usize, outp: usize, n: i32): void {
+  for (let i = 0; i < n; i += 2) v128.store(outp + ((<usize>i) << 3), vexpNeg64(v128.load(xp + ((<usize>i) << 3))));
+}
+
+/** log-sum-exp of the float64 row x[0..C), writing e^(x_c - max) into gp; NaN for bad rows. */
+// @ts-ignore: decorator
+@inline function rowExpSum64(xp: usize, C: i32, gp: usize): f64 {
+  const C2 = C & ~1;
+  let m0 = kv(K64_NINF);
+  let m1 = m0;
+  let c = 0;
+  for (; c + 4 <= C2; c += 4) {
+    const o = (<usize>c) << 3;
+    m0 = f64x2.pmax(m0, v128.load(xp + o));
+    m1 = f64x2.pmax(m1, v128.load(xp + o + 16));
+  }
+  for (; c < C2; c += 2) m0 = f64x2.pmax(m0, v128.load(xp + ((<usize>c) << 3)));
+  const mv = f64x2.pmax(m0, m1);
+  let m = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+  if (C2 < C) m = max(m, load<f64>(xp + ((<usize>C2) << 3)));
+  // NaN anywhere, or an infinite max, makes some x - m NaN, and so the sum
+  const vmax = f64x2.splat(m);
+  let s0 = f64x2.splat(0);
+  let s1 = s0;
+  c = 0;
+  for (; c + 4 <= C2; c += 4) {
+    const o = (<usize>c) << 3;
+    const e0 = vexpNeg64(f64x2.sub(v128.load(xp + o), vmax));
+    const e1 = vexpNeg64(f64x2.sub(v128.load(xp + o + 16), vmax));
+    v128.store(gp + o, e0);
+    v128.store(gp + o + 16, e1);
+    s0 = f64x2.add(s0, e0);
+    s1 = f64x2.add(s1, e1);
+  }
+  for (; c < C2; c += 2) {
+    const o = (<usize>c) << 3;
+    const e = vexpNeg64(f64x2.sub(v128.load(xp + o), vmax));
+    v128.store(gp + o, e);
+    s0 = f64x2.add(s0, e);
+  }
+  const sv = f64x2.add(s0, s1);
+  let s = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+  if (C2 < C) {
+    const o = (<usize>C2) << 3;
+    const e = f64x2.extract_lane(vexpNeg64(f64x2.splat(load<f64>(xp + o) - m)), 0);
+    store<f64>(gp + o, e);
+    s += e;
+  }
+  rowSum = s;
+  if (isNaN(s) || !isFinite(m)) return NaN;
+  return Math.log(s) + m;
+}
+
+/** Cross entropy with class-index targets on float64 rows: ceIndex's arguments and formulas. */
+export function ceIndex64(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, ignore: i32, eps: f64, wsum: f64, scale: f64, lp: usize, gp: usize): f64 {
+  let total: f64 = 0;
+  badRows = 0;
+  const rowBytes = (<usize>C) << 3;
+  for (let r = 0; r < rows; r++) {
+    const x = xp + (<usize>r) * rowBytes;
+    const g = gp + (<usize>r) * rowBytes;
+    const t = load<i32>(tp + ((<usize>r) << 2));
+    if (t == ignore) {
+      memory.fill(g, 0, rowBytes);
+      if (lp) store<f64>(lp + ((<usize>r) << 3), 0);
+      continue;
+    }
+    // x is read before rowExpSum64: the gradient may be written over it (g == x)
+    const xt = load<f64>(x + ((<usize>t) << 3));
+    let dot: f64 = 0;
+    if (eps > 0) for (let c = 0; c < C; c++) dot += wp ? load<f64>(wp + ((<usize>c) << 3)) * load<f64>(x + ((<usize>c) << 3)) : load<f64>(x + ((<usize>c) << 3));
+    const lse = rowExpSum64(x, C, g);
+    if (isNaN(lse)) {
+      badRows++;
+      continue;
+    }
+    const wt: f64 = wp ? load<f64>(wp + ((<usize>t) << 3)) : 1.0;
+    let loss = -wt * (xt - lse);
+    if (eps > 0) loss = (1.0 - eps) * loss + (eps / <f64>C) * -(dot - lse * wsum);
+    // gradient: scale [ (1 - eps) w_t (p_c - [c == t]) + (eps / C) (p_c Σ w - w_c) ]
+    const vp = f64x2.splat((((1.0 - eps) * wt + (eps / <f64>C) * wsum) / rowSum) * scale);
+    const cw = (eps / <f64>C) * scale;
+    const C2 = C & ~1;
+    for (let c = 0; c < C2; c += 2) {
+      const o = (<usize>c) << 3;
+      let v = f64x2.mul(v128.load(g + o), vp);
+      if (eps > 0) v = f64x2.sub(v, f64x2.mul(wp ? v128.load(wp + o) : f64x2.splat(1.0), f64x2.splat(cw)));
+      v128.store(g + o, v);
+    }
+    if (C2 < C) {
+      const o = (<usize>C2) << 3;
+      let v = load<f64>(g + o) * f64x2.extract_lane(vp, 0);
+      if (eps > 0) v -= (wp ? load<f64>(wp + o) : 1.0) * cw;
+      store<f64>(g + o, v);
+    }
+    const go = g + ((<usize>t) << 3);
+    store<f64>(go, load<f64>(go) - (1.0 - eps) * wt * scale);
+    if (lp) store<f64>(lp + ((<usize>r) << 3), loss);
+    total += loss;
   }
   return total;
 }

@@ -33,6 +33,8 @@ export interface KernelExports {
   ): number;
   ceIndex(xp: number, tp: number, wp: number, rows: number, C: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
   ceProb(xp: number, yp: number, wp: number, rows: number, C: number, eps: number, scale: number, lp: number, gp: number): number;
+  ceIndex64(xp: number, tp: number, wp: number, rows: number, C: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
+  vmath64(xp: number, outp: number, n: number): void;
   ceIndexK(xp: number, tp: number, wp: number, C: number, inner: number, start: number, end: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
   getBadRows(): number;
 }
@@ -224,15 +226,22 @@ const registry =
     : null;
 
 /**
- * A block for a result of n float32 that will be handed out as a view (`pooled`: freed when the
+ * A block for a result of n elements that will be handed out as a view (`pooled`: freed when the
  * view is collected), or a temporary one whose contents the caller copies out and releases.
  */
-export function resultBlock(n: number): { off: number; pooled: boolean } {
-  const bytes = n * 4;
+export function resultBlock(n: number, bytesPer: 4 | 8 = 4): ResultBlock {
+  const bytes = n * bytesPer;
   const rt = getRuntime()!;
   const pooled = rt.shared && registry !== null && pooledBytes + bytes <= POOL_LIMIT && pooledSinceRecycle + bytes <= UNRECYCLED_LIMIT;
   resultBytes += bytes;
-  return { off: alloc(bytes), pooled };
+  return { off: alloc(bytes), pooled, bytesPer };
+}
+
+/** A block of wasm memory for a result of float32 (bytesPer 4) or float64 (8) elements. */
+export interface ResultBlock {
+  off: number;
+  pooled: boolean;
+  bytesPer: 4 | 8;
 }
 
 /**
@@ -265,10 +274,10 @@ function ballastOf(bytes: number): ArrayBuffer {
 }
 
 /** Turns a result block into the array the caller gets (a view, or a copy for temporaries). */
-export function resultArray(block: { off: number; pooled: boolean }, n: number): Float32Array {
-  const view = f32View(block.off, n);
+export function resultArray(block: ResultBlock, n: number): Float32Array | Float64Array {
+  const bytes = n * block.bytesPer;
+  const view = block.bytesPer === 8 ? new Float64Array(buffer(), block.off, n) : f32View(block.off, n);
   if (block.pooled) {
-    const bytes = n * 4;
     pooledBytes += bytes;
     pooledSinceRecycle += bytes;
     registry!.register(view, [block.off, bytes]);
@@ -276,6 +285,6 @@ export function resultArray(block: { off: number; pooled: boolean }, n: number):
     return view;
   }
   const copy = view.slice();
-  release(block.off, n * 4);
+  release(block.off, bytes);
   return copy;
 }

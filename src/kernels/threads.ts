@@ -25,6 +25,7 @@ export const JOB_ELEMENTWISE = 0;
 export const JOB_CE_INDEX = 1;
 export const JOB_CE_PROB = 2;
 export const JOB_CE_INDEX_K = 3;
+export const JOB_CE_INDEX_64 = 4;
 export const JOB_FAIL = 9; // tests: every worker throws
 
 /**
@@ -57,6 +58,13 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       // elementwise: 4 kind, 5 x, 6 y, 7 w, 8 wper, 9 pw, 10 pwper, 11 scale, 12 param, 13 loss, 14 grad
       const b = start * 4;
       sums[c] = k.elementwise(a[4], a[5] + b, a[6] + b, a[7], a[8], a[9], a[10], start, len, a[11], a[12], a[13] ? a[13] + b : 0, a[14] + b, scratchOff);
+    } else if (kind === 4) {
+      // float64 rows, the arguments of kind 1
+      const C = a[4];
+      const rb = start * C * 8;
+      sums[c] = k.ceIndex64(a[5] + rb, a[6] + start * 4, a[7], len, C, a[8], a[9], a[10], a[11], a[12] ? a[12] + start * 8 : 0, a[13] + rb);
+      const bad = k.getBadRows();
+      if (bad) Atomics.add(ctrl, 4, bad);
     } else if (kind === 3) {
       // positions of (outer, C, inner): 4 C, 5 x, 6 target, 7 w, 8 ignore, 9 eps, 10 wsum, 11 scale, 12 loss, 13 grad, 14 inner
       sums[c] = k.ceIndexK(a[5], a[6], a[7], a[4], a[14], start, start + len, a[8], a[9], a[10], a[11], a[12], a[13]);

@@ -1,12 +1,13 @@
 /**
- * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads.
+ * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
+ * and float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp). The other
  * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
- * TypeScript kernels (float64 stays exact to its rounding; the TS kernels write their results
- * into wasm memory all the same).
+ * TypeScript kernels (float64 exact to its rounding; for float32 they write their results into
+ * wasm memory all the same).
  */
 import { classesTs, tsBackend } from './ts.js';
-import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, f32View } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
+import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, f32View, type ResultBlock } from './memory.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -52,35 +53,43 @@ const CHUNK = 1 << 15;
 interface Placed {
   off: number;
   owned: boolean;
-  src: Float32Array | Int32Array;
-  result: { off: number; pooled: boolean } | null;
+  src: Float32Array | Float64Array | Int32Array;
+  result: ResultBlock | null;
 }
 
-function place(a: Float32Array | Int32Array, takesResult = false): Placed {
+type Placeable = Float32Array | Float64Array | Int32Array;
+
+function place(a: Placeable, takesResult = false): Placed {
   const at = offsetIn(a);
   if (at >= 0) return { off: at, owned: false, src: a, result: null };
   if (takesResult) {
-    const block = resultBlock(a.length);
+    const block = resultBlock(a.length, a.BYTES_PER_ELEMENT as 4 | 8);
     return { off: block.off, owned: true, src: a, result: block };
   }
-  return { off: alloc(a.length * 4), owned: true, src: a, result: null };
+  return { off: alloc(a.byteLength), owned: true, src: a, result: null };
 }
 
 /** Copies elements [from, to) of an owned input into place. */
 function copyRange(p: Placed, from: number, to: number): void {
   if (!p.owned || to <= from) return;
-  const dst = p.src instanceof Float32Array ? new Float32Array(buffer(), p.off, p.src.length) : new Int32Array(buffer(), p.off, p.src.length);
+  const Kind = p.src.constructor as new (b: ArrayBufferLike, off: number, n: number) => Placeable;
+  const dst = new Kind(buffer(), p.off, p.src.length);
   dst.set(from === 0 && to === p.src.length ? p.src : p.src.subarray(from, to), from);
 }
 
 /** Releases the copies of the inputs; the blocks of results are released only when `failed`. */
 function done(failed: boolean, ...ps: (Placed | null)[]): void {
-  for (const p of ps) if (p?.owned && (failed || !p.result)) release(p.off, p.src.length * 4);
+  for (const p of ps) if (p?.owned && (failed || !p.result)) release(p.off, p.src.byteLength);
 }
 
-/** The block for a result of n float32: the copy of an input that takes it, or a new one. */
-function resultFor(n: number, input: Placed | null): { off: number; pooled: boolean } {
-  return input?.result ?? resultBlock(n);
+/** The block for a result of n elements: the copy of an input that takes it, or a new one. */
+function resultFor(n: number, input: Placed | null, bytesPer: 4 | 8 = 4): ResultBlock {
+  return input?.result ?? resultBlock(n, bytesPer);
+}
+
+/** A view of a result block. */
+function viewOf(b: ResultBlock, n: number): Float32Array | Float64Array {
+  return b.bytesPer === 8 ? new Float64Array(buffer(), b.off, n) : f32View(b.off, n);
 }
 
 function threadsFor(n: number, cheap = false): number {
@@ -95,7 +104,7 @@ function sumPartials(off: number, n: number): number {
 }
 
 function elementwise(p: ElementwiseProblem): KernelResult {
-  if (!(p.x instanceof Float32Array) || !getRuntime()) return tsBackend.elementwise(p);
+  if (!(p.x instanceof Float32Array) || !getRuntime() || p.x.length === 0) return tsBackend.elementwise(p);
   const n = p.x.length;
   const x = place(p.x, true);
   const y = place(p.y as Float32Array, p.wantLoss);
@@ -152,18 +161,24 @@ function classesInWasm(p: ClassProblem): KernelResult {
 }
 
 function classes(p: ClassProblem): KernelResult {
-  if (!(p.x instanceof Float32Array) || !getRuntime()) return tsBackend.classes(p);
+  if (!getRuntime()) return tsBackend.classes(p);
+  // float64: rows of class-index targets have a SIMD kernel (f64x2), the rest stays in TypeScript
+  const f64 = p.x instanceof Float64Array;
+  if (f64 && (p.mode !== 'ce' || p.inner !== 1 || !p.target)) return tsBackend.classes(p);
+  if (!f64 && !(p.x instanceof Float32Array)) return tsBackend.classes(p);
   if (p.mode === 'nll' || (p.inner !== 1 && !p.target)) return classesInWasm(p);
+  if (p.outer * p.inner === 0) return tsBackend.classes(p); // nothing to compute: no job
   if (p.inner !== 1) return classesK(p);
   const { C } = p;
   const rows = p.outer;
+  const bytesPer = f64 ? 8 : 4;
   const x = place(p.x, true);
   const t = p.target ? place(p.target) : place(p.probs as Float32Array);
-  const w = p.weight ? place(p.weight as Float32Array) : null;
+  const w = p.weight ? place(p.weight) : null;
   if (w) copyRange(w, 0, w.src.length);
   if (p.target) copyRange(t, 0, t.src.length);
-  const g = resultFor(p.x.length, x);
-  const l = p.wantLoss ? resultBlock(rows) : null;
+  const g = resultFor(p.x.length, x, bytesPer);
+  const l = p.wantLoss ? resultBlock(rows, bytesPer) : null;
   const chunk = Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
   const nChunks = Math.max(1, Math.ceil(rows / chunk));
   const partial = alloc(nChunks * 8);
@@ -176,7 +191,7 @@ function classes(p: ClassProblem): KernelResult {
   try {
     const bad = runJob(
       {
-        kind: p.target ? JOB_CE_INDEX : JOB_CE_PROB,
+        kind: f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB,
         n: Math.max(rows, 1),
         chunk,
         partial,
@@ -198,16 +213,16 @@ function classes(p: ClassProblem): KernelResult {
     if (bad > 0) {
       // rows with NaN or an infinite maximum: redo the whole problem exactly (from p.x, not the
       // copy in wasm memory, which now holds gradients)
-      const gv = f32View(g.off, p.x.length);
+      const gv = viewOf(g, p.x.length);
       gv.fill(0);
-      sum = classesTs(p, gv, l ? f32View(l.off, rows) : null);
+      sum = classesTs(p, gv, l ? viewOf(l, rows) : null);
     }
     return { sum, loss: l ? resultArray(l, rows) : null, grad: resultArray(g, p.x.length) };
   } finally {
     release(partial, nChunks * 8);
     if (failed) {
-      if (g !== x.result) release(g.off, p.x.length * 4);
-      if (l) release(l.off, rows * 4);
+      if (g !== x.result) release(g.off, p.x.length * bytesPer);
+      if (l) release(l.off, rows * bytesPer);
     }
     done(failed, x, t, w);
   }

@@ -282,6 +282,31 @@ describe('vector exp and log (float32)', () => {
     assert.deepEqual(Array.from(vmath(3, Float32Array.from([-88, -1000, -Infinity, NaN]))), [0, 0, 0, NaN]);
   });
 
+  test('float64 softmax exp (x <= 0) within 2 ulp of Math.exp down to -708, 0 below', { skip: !rt }, () => {
+    const run64 = (xs: number[]): Float64Array => {
+      const n = xs.length + (xs.length % 2);
+      const xo = alloc(n * 8);
+      const oo = alloc(n * 8);
+      try {
+        new Float64Array(getRuntime()!.memory.buffer, xo, n).set(xs);
+        rt!.exports.vmath64(xo, oo, n);
+        return new Float64Array(getRuntime()!.memory.buffer, oo, xs.length).slice();
+      } finally {
+        release(xo, n * 8);
+        release(oo, n * 8);
+      }
+    };
+    const xs = Array.from({ length: 200001 }, (_, i) => (i % 2 ? -708 : -1) * (i / 200000));
+    const ys = run64(xs);
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const want = Math.exp(xs[i]);
+      worst = Math.max(worst, Math.abs(ys[i] - want) / (want * Number.EPSILON));
+    }
+    assert.ok(worst <= 2, `max error ${worst} ulp`);
+    assert.deepEqual(Array.from(run64([0, -709, -1e4, -Infinity, NaN])), [1, 0, 0, 0, NaN]);
+  });
+
   test('log and log1p within 1e-6 relative, subnormals and special values', { skip: !rt }, () => {
     const xs = new Float32Array(200000);
     for (let i = 0; i < xs.length; i++) xs[i] = 2 ** (-149 + (277 * i) / xs.length); // subnormal to 2^128
@@ -412,6 +437,11 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
       },
       () => {
         const x = leaf(cd, [400, 1000]);
+        return { out: F.crossEntropy(x, tensor(td, { shape: [400] }), { labelSmoothing: 0.1 }), leaves: [x] };
+      },
+      () => {
+        // float64 rows
+        const x = leaf(Float64Array.from(cd), [400, 1000]);
         return { out: F.crossEntropy(x, tensor(td, { shape: [400] }), { labelSmoothing: 0.1 }), leaves: [x] };
       },
       () => {

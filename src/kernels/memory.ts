@@ -253,7 +253,10 @@ export interface ResultBlock {
  * 100 steps of a loop that yields (median ms, MSE 1e7 / cross entropy [4096, 1000], two threads):
  * ballast 1x 9.8 / 3.9, 1/2 8.5 / 3.6, 1/4 7.6-7.8 / 3.1-3.6, 1/8 8.3 / 4.8, 1/32 37 / 14 (results
  * outrun collection and go to ordinary arrays); peak wasm memory 466-728 MB throughout, bounded by
- * POOL_LIMIT and UNRECYCLED_LIMIT rather than by the ballast.
+ * POOL_LIMIT and UNRECYCLED_LIMIT rather than by the ballast. Once a third of UNRECYCLED_LIMIT
+ * waits for recycling, the ballast is the result's full size again: with a quarter throughout,
+ * 32 MB results (cross entropy [256, 32000]) reached the limit and fell back to ordinary arrays
+ * in a third of the steps (13-33 ms against 7-8), with the switch in none (at most 14 ms).
  */
 const BALLAST_FRACTION = 4;
 const ballast = new WeakMap<object, ArrayBuffer>();
@@ -281,7 +284,9 @@ export function resultArray(block: ResultBlock, n: number): Float32Array | Float
     pooledBytes += bytes;
     pooledSinceRecycle += bytes;
     registry!.register(view, [block.off, bytes]);
-    ballast.set(view, ballastOf(Math.ceil(bytes / BALLAST_FRACTION)));
+    // light while little waits for recycling, the full size once a third of the limit does
+    const fraction = pooledSinceRecycle < UNRECYCLED_LIMIT / 3 ? BALLAST_FRACTION : 1;
+    ballast.set(view, ballastOf(Math.ceil(bytes / fraction)));
     return view;
   }
   const copy = view.slice();

@@ -1065,3 +1065,121 @@ export function ceIndex64(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, ig
   }
   return total;
 }
+
+// ---- CTC (float32) --------------------------------------------------------------------------------
+//
+// PyTorch's CPU kernel (LossCTC.cpp) step by step, as src/losses/ctc_loss.ts does in TypeScript: in
+// float32, every operation rounds as the C++ code's, and Mathf.exp / Mathf.log are the same
+// single-precision routines as glibc's expf and logf (ARM's optimized-routines). One sample per call,
+// so the worker pool splits a batch by samples.
+
+/** exp(v - m) for m the maximum of a log-sum-exp's terms: the maximum itself gives exactly 1. */
+// @ts-ignore: decorator
+@inline function expFromMax(v: f32, m: f32): f32 {
+  return v == m && m != Infinity ? 1 : Mathf.exp(v - m);
+}
+
+/** log(exp(a - m) + exp(b - m) + exp(c - m)) + m, m the maximum (0 when all are -inf). */
+// @ts-ignore: decorator
+@inline function lse3(a: f32, b: f32, c: f32): f32 {
+  let m = a;
+  if (b > m) m = b;
+  if (c > m) m = c;
+  if (m == -Infinity) m = 0;
+  return Mathf.log(expFromMax(a, m) + expFromMax(b, m) + expFromMax(c, m)) + m;
+}
+
+/** log(exp(a - m) + exp(b - m)) + m with m = max(a, b) (0 when both are -inf). */
+// @ts-ignore: decorator
+@inline function lse2(a: f32, b: f32): f32 {
+  let m = a < b ? b : a;
+  if (m == -Infinity) m = 0;
+  return Mathf.log(expFromMax(a, m) + expFromMax(b, m)) + m;
+}
+
+/**
+ * The CTC loss of sample b, and (grad != 0) its gradient, exp(lp) - occupancy, written over lp's
+ * frames of that sample (zeros from frame Tb on). lp: (T, N, C) float32; ext: the sample's
+ * extended target (S int32: blank, t1, blank, ..., blank); ws: T * (2 S + C) float32 of workspace.
+ */
+export function ctcSample(lp: usize, T: i32, N: i32, C: i32, blank: i32, b: i32, Tb: i32, ext: usize, S: i32, ws: usize, grad: bool): f64 {
+  const rowN = (<usize>N) * (<usize>C) << 2; // bytes from one frame to the next
+  const lpb = lp + ((<usize>b) * (<usize>C) << 2); // frame 0 of sample b
+  const alpha = ws;
+  const beta = ws + ((<usize>T) * (<usize>S) << 2);
+  const lcab = beta + ((<usize>T) * (<usize>S) << 2);
+  let value: f64;
+  if (Tb == 0) value = S == 1 ? -0.0 : Infinity;
+  else {
+    for (let s = 0; s < S; s++) store<f32>(alpha + ((<usize>s) << 2), -Infinity);
+    store<f32>(alpha, load<f32>(lpb + ((<usize>blank) << 2)));
+    if (S > 1) store<f32>(alpha + 4, load<f32>(lpb + ((<usize>load<i32>(ext + 4)) << 2)));
+    for (let t = 1; t < Tb; t++) {
+      const prev = alpha + ((<usize>(t - 1)) * (<usize>S) << 2);
+      const cur = alpha + ((<usize>t) * (<usize>S) << 2);
+      const frame = lpb + (<usize>t) * rowN;
+      for (let s = 0; s < S; s++) {
+        const e = load<i32>(ext + ((<usize>s) << 2));
+        const la1 = load<f32>(prev + ((<usize>s) << 2));
+        const la2: f32 = s > 0 ? load<f32>(prev + ((<usize>(s - 1)) << 2)) : -Infinity;
+        const la3: f32 = s > 1 && load<i32>(ext + ((<usize>(s - 2)) << 2)) != e ? load<f32>(prev + ((<usize>(s - 2)) << 2)) : -Infinity;
+        store<f32>(cur + ((<usize>s) << 2), lse3(la1, la2, la3) + load<f32>(frame + ((<usize>e) << 2)));
+      }
+    }
+    const last = alpha + ((<usize>(Tb - 1)) * (<usize>S) << 2);
+    if (S == 1) value = -<f64>load<f32>(last);
+    else value = -<f64>lse2(load<f32>(last + ((<usize>(S - 1)) << 2)), load<f32>(last + ((<usize>(S - 2)) << 2)));
+  }
+  if (!grad) return value;
+  if (Tb > 0) {
+    // beta, and log Σ alpha beta per (frame, class) in lcab (an empty sum: -inf)
+    const lastT = (<usize>(Tb - 1)) * (<usize>S) << 2;
+    for (let k = 0; k < Tb * C; k++) store<f32>(lcab + ((<usize>k) << 2), -Infinity);
+    for (let s = 0; s < S; s++) store<f32>(beta + lastT + ((<usize>s) << 2), -Infinity);
+    const lastFrame = lpb + (<usize>(Tb - 1)) * rowN;
+    const lastLc = lcab + ((<usize>(Tb - 1)) * (<usize>C) << 2);
+    const bl = load<f32>(lastFrame + ((<usize>blank) << 2));
+    store<f32>(beta + lastT + ((<usize>(S - 1)) << 2), bl);
+    store<f32>(lastLc + ((<usize>blank) << 2), load<f32>(alpha + lastT + ((<usize>(S - 1)) << 2)) + bl);
+    if (S > 1) {
+      const c = load<i32>(ext + ((<usize>(S - 2)) << 2));
+      const v = load<f32>(lastFrame + ((<usize>c) << 2));
+      store<f32>(beta + lastT + ((<usize>(S - 2)) << 2), v);
+      store<f32>(lastLc + ((<usize>c) << 2), load<f32>(alpha + lastT + ((<usize>(S - 2)) << 2)) + v);
+    }
+    for (let t = Tb - 2; t >= 0; t--) {
+      const next = beta + ((<usize>(t + 1)) * (<usize>S) << 2);
+      const row = (<usize>t) * (<usize>S) << 2;
+      const frame = lpb + (<usize>t) * rowN;
+      const lc = lcab + ((<usize>t) * (<usize>C) << 2);
+      for (let s = S - 1; s >= 0; s--) {
+        const e = load<i32>(ext + ((<usize>s) << 2));
+        const lb1 = load<f32>(next + ((<usize>s) << 2));
+        const lb2: f32 = s < S - 1 ? load<f32>(next + ((<usize>(s + 1)) << 2)) : -Infinity;
+        const lb3: f32 = s < S - 2 && load<i32>(ext + ((<usize>(s + 2)) << 2)) != e ? load<f32>(next + ((<usize>(s + 2)) << 2)) : -Infinity;
+        const bt = lse3(lb1, lb2, lb3) + load<f32>(frame + ((<usize>e) << 2));
+        store<f32>(beta + row + ((<usize>s) << 2), bt);
+        const lab = load<f32>(alpha + row + ((<usize>s) << 2)) + bt;
+        const j = lc + ((<usize>e) << 2);
+        const have = load<f32>(j);
+        store<f32>(j, have == -Infinity ? lab : lse2(have, lab));
+      }
+    }
+  }
+  // the gradient over lp's frames of this sample: each element is read before it is written
+  const nll = <f32>value;
+  for (let t = 0; t < T; t++) {
+    const frame = lpb + (<usize>t) * rowN;
+    const lc = lcab + ((<usize>t) * (<usize>C) << 2);
+    for (let c = 0; c < C; c++) {
+      const at = frame + ((<usize>c) << 2);
+      if (t >= Tb) {
+        store<f32>(at, 0);
+        continue;
+      }
+      const v = load<f32>(at);
+      store<f32>(at, Mathf.exp(v) - Mathf.exp(load<f32>(lc + ((<usize>c) << 2)) + nll - v));
+    }
+  }
+  return value;
+}

@@ -35,6 +35,7 @@ export interface KernelExports {
   ceProb(xp: number, yp: number, wp: number, rows: number, C: number, eps: number, scale: number, lp: number, gp: number): number;
   ceIndex64(xp: number, tp: number, wp: number, rows: number, C: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
   vmath64(xp: number, outp: number, n: number): void;
+  ctcSample(lp: number, T: number, N: number, C: number, blank: number, b: number, Tb: number, ext: number, S: number, ws: number, grad: number): number;
   ceIndexK(xp: number, tp: number, wp: number, C: number, inner: number, start: number, end: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
   getBadRows(): number;
 }

@@ -26,6 +26,7 @@ export const JOB_CE_INDEX = 1;
 export const JOB_CE_PROB = 2;
 export const JOB_CE_INDEX_K = 3;
 export const JOB_CE_INDEX_64 = 4;
+export const JOB_CTC = 5;
 export const JOB_FAIL = 9; // tests: every worker throws
 
 /**
@@ -58,6 +59,10 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       // elementwise: 4 kind, 5 x, 6 y, 7 w, 8 wper, 9 pw, 10 pwper, 11 scale, 12 param, 13 loss, 14 grad
       const b = start * 4;
       sums[c] = k.elementwise(a[4], a[5] + b, a[6] + b, a[7], a[8], a[9], a[10], start, len, a[11], a[12], a[13] ? a[13] + b : 0, a[14] + b, scratchOff);
+    } else if (kind === 5) {
+      // CTC, one sample per chunk: 4 T, 5 N, 6 C, 7 blank, 8 log_probs, 9 table (Tb, S, ext, workspace per sample), 10 grad
+      const row = new Int32Array(buf, a[9] + start * 16, 4);
+      sums[c] = k.ctcSample(a[8], a[4], a[5], a[6], a[7], start, row[0], row[2], row[1], row[3], a[10]);
     } else if (kind === 4) {
       // float64 rows, the arguments of kind 1
       const C = a[4];

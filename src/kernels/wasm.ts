@@ -7,7 +7,7 @@
  */
 import { classesTs, tsBackend } from './ts.js';
 import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, f32View, type ResultBlock } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -279,6 +279,59 @@ function classesK(p: ClassProblem): KernelResult {
       if (l) release(l.off, rows * 4);
     }
     done(failed, x, t, w);
+  }
+}
+
+/** A float32 CTC problem: (T, N, C) log-probabilities, one extended target per sample. */
+export interface CtcProblem {
+  lp: Float32Array;
+  T: number;
+  N: number;
+  C: number;
+  blank: number;
+  inputLengths: readonly number[];
+  /** Per sample: blank, t1, blank, t2, ..., blank. */
+  ext: readonly Int32Array[];
+  grad: boolean;
+}
+
+/**
+ * CTC in WebAssembly, samples spread over the threads: the loss per sample, and (p.grad) the
+ * gradient exp(lp) - occupancy unscaled, frames past each input length 0. Null where WebAssembly
+ * is not available. Everything it allocates is temporary: the gradient comes back as an ordinary
+ * array (CTC's arrays are small next to its work).
+ */
+export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array | null } | null {
+  if (!getRuntime() || p.N === 0) return null;
+  const { T, N, C } = p;
+  const lp = alloc(p.lp.byteLength);
+  const extLen = p.ext.reduce((a, e) => a + e.length, 0);
+  const ext = alloc(extLen * 4);
+  const table = alloc(N * 16);
+  const wsBytes = p.ext.map((e) => T * (2 * e.length + C) * 4);
+  const ws = alloc(wsBytes.reduce((a, b) => a + b, 0));
+  const nll = alloc(N * 8);
+  try {
+    const buf = buffer();
+    new Float32Array(buf, lp, p.lp.length).set(p.lp);
+    const rows = new Int32Array(buf, table, N * 4);
+    let e = ext;
+    let w = ws;
+    for (let b = 0; b < N; b++) {
+      new Int32Array(buf, e, p.ext[b].length).set(p.ext[b]);
+      rows.set([p.inputLengths[b], p.ext[b].length, e, w], b * 4);
+      e += p.ext[b].length * 4;
+      w += wsBytes[b];
+    }
+    const work = p.ext.reduce((a, x, b) => a + p.inputLengths[b] * (x.length + C), 0);
+    runJob({ kind: JOB_CTC, n: N, chunk: 1, partial: nll, args: [T, N, C, p.blank, lp, table, p.grad ? 1 : 0], stage: null }, threadsFor(work));
+    return { nll: new Float64Array(buffer(), nll, N).slice(), grad: p.grad ? new Float32Array(buffer(), lp, p.lp.length).slice() : null };
+  } finally {
+    release(lp, p.lp.byteLength);
+    release(ext, extLen * 4);
+    release(table, N * 16);
+    release(ws, wsBytes.reduce((a, b) => a + b, 0));
+    release(nll, N * 8);
   }
 }
 

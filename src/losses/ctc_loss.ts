@@ -4,6 +4,8 @@ import { isGradEnabled, record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers, isIntegral } from '../tensor/dtype.js';
 import { arg, checkBool, checkInt, checkOptions, requireFloat, stepRounding } from './args.js';
 import { lengthNormalizedMean, resolveReduction } from './reduction.js';
+import { activeBackend, fusedOn } from '../kernels/index.js';
+import { ctcWasm } from '../kernels/wasm.js';
 
 export interface CTCLossOptions {
   /** The blank label's index (default 0). */
@@ -100,14 +102,21 @@ export function ctcLoss(
     }
     return e;
   });
-  const kernel = new CtcKernel(lp.data as NumberArray, lp.dtype === 'float32', N, C, blank);
   const keep = isGradEnabled() && lp.requiresGrad;
-  const nll = new Float64Array(N);
+  // float32 on the WebAssembly backend: the same steps in wasm, samples spread over the threads
+  const fast =
+    lp.dtype === 'float32' && fusedOn() && activeBackend().name === 'wasm'
+      ? ctcWasm({ lp: lp.data as Float32Array, T, N, C, blank, inputLengths: il, ext, grad: keep })
+      : null;
+  const kernel = new CtcKernel(lp.data as NumberArray, lp.dtype === 'float32', N, C, blank);
+  const nll = fast ? fast.nll : new Float64Array(N);
   const alphas: NumberArray[] = [];
-  for (let b = 0; b < N; b++) {
-    const { value, alpha } = kernel.forward(b, il[b], ext[b]);
-    nll[b] = value;
-    if (keep) alphas.push(alpha);
+  if (!fast) {
+    for (let b = 0; b < N; b++) {
+      const { value, alpha } = kernel.forward(b, il[b], ext[b]);
+      nll[b] = value;
+      if (keep) alphas.push(alpha);
+    }
   }
   const out = allocate(lp.dtype, N) as Float32Array | Float64Array;
   for (let b = 0; b < N; b++) out[b] = zeroInfinity && nll[b] === Infinity ? 0 : nll[b];
@@ -116,7 +125,8 @@ export function ctcLoss(
     const grad = allocate(g.dtype, lp.numel) as Float32Array | Float64Array;
     for (let b = 0; b < N; b++) {
       if (zeroInfinity && nll[b] === Infinity) continue;
-      kernel.backward(b, il[b], ext[b], alphas[b], nll[b], gv[b], grad);
+      if (fast) scaleSample(fast.grad!, grad, b, N, C, il[b], gv[b]);
+      else kernel.backward(b, il[b], ext[b], alphas[b], nll[b], gv[b], grad);
     }
     return [new Tensor(grad, lp.shape)];
   });
@@ -161,6 +171,14 @@ function targetOffsets(tg: Tensor, tl: readonly number[], N: number): number[] {
     () => `Expected tensor to have size at least ${longest} at dimension 1, but got size ${tg.shape[1]} for argument #2 'targets'${WHERE}`,
   );
   return offsets;
+}
+
+/** Sample b's frames t < Tb of the unscaled gradient times its incoming gradient, rounded as PyTorch's. */
+function scaleSample(from: Float32Array, to: Float32Array | Float64Array, b: number, N: number, C: number, Tb: number, gr: number): void {
+  for (let t = 0; t < Tb; t++) {
+    const at = (t * N + b) * C;
+    for (let c = 0; c < C; c++) to[at + c] = Math.fround(from[at + c] * gr);
+  }
 }
 
 /**

@@ -186,6 +186,31 @@ for (const backend of ['wasm', 'ts'] as const) {
         }
       });
 
+      test(`CTC: lengths, repeats, impossible targets, zeroInfinity ${dtype}`, () => {
+        // (T, N, C) = (30, 5, 6): sample 3 cannot fit its target (inf loss), sample 4 has no frames
+        const T = 30;
+        const N = 5;
+        const C = 6;
+        const raw = floats(T * N * C, -3, 3, dtype);
+        const lpd = dtype === 'float32' ? new Float32Array(raw.length) : new Float64Array(raw.length);
+        for (let r = 0; r < T * N; r++) {
+          let m = -Infinity;
+          for (let c = 0; c < C; c++) m = Math.max(m, raw[r * C + c]);
+          let z = 0;
+          for (let c = 0; c < C; c++) z += Math.exp(raw[r * C + c] - m);
+          for (let c = 0; c < C; c++) lpd[r * C + c] = raw[r * C + c] - m - Math.log(z);
+        }
+        const targets = BigInt64Array.from([1, 2, 2, 3, 0, 5, 5, 5, 1, 0, 4, 4, 4, 4, 4, 1, 2, 3, 4, 5].map(BigInt));
+        const il = [30, 25, 12, 4, 0];
+        const tl = [4, 3, 2, 4, 0];
+        for (const reduction of REDUCTIONS)
+          for (const zeroInfinity of [false, true])
+            same(backend, () => {
+              const x = leaf(lpd, [T, N, C]);
+              return { out: F.ctcLoss(x, tensor(targets, { shape: [N, 4] }), il, tl, { reduction, zeroInfinity }), leaves: [x] };
+            }, f64);
+      });
+
       test(`cross entropy: probability targets and non-finite rows ${dtype}`, () => {
         for (const xs of [[6, 9], [9], [2, 9, 3], [4, 300]]) {
           const C = xs.length === 1 ? xs[0] : xs[1];
@@ -438,6 +463,12 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
       () => {
         const x = leaf(cd, [400, 1000]);
         return { out: F.crossEntropy(x, tensor(td, { shape: [400] }), { labelSmoothing: 0.1 }), leaves: [x] };
+      },
+      () => {
+        // CTC: samples spread over the threads
+        const x = leaf(Float32Array.from(cd.subarray(0, 100 * 16 * 20), (v) => v - 4), [100, 16, 20]);
+        const tg = BigInt64Array.from({ length: 16 * 10 }, (_, i) => BigInt(1 + (i % 19)));
+        return { out: F.ctcLoss(x, tensor(tg, { shape: [16, 10] }), new Array(16).fill(100), new Array(16).fill(10), { reduction: 'sum' }), leaves: [x] };
       },
       () => {
         // float64 rows

@@ -1,6 +1,7 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
- * and float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp). The other
+ * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), and float32 CTC
+ * (scalar, PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other
  * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
  * TypeScript kernels (float64 exact to its rounding; for float32 they write their results into
  * wasm memory all the same).

@@ -41,6 +41,8 @@ const WHERE = ' (while checking arguments for ctc_loss_cpu)';
  * passes through `logSoftmax` and fails on `logProbs` directly, in PyTorch and here.
  *
  * The recursion is iterative and keeps O(T·S) numbers per sample, so thousands of frames are fine.
+ * float32 on the WebAssembly backend runs the same steps in WebAssembly, samples spread over the
+ * threads (src/kernels/wasm.ts `ctcWasm`); float64, and the TypeScript backend, run `CtcKernel`.
  *
  * @param logProbs `(T, N, C)` log-probabilities (e.g. `logSoftmax(x, 2)`), or `(T, C)` unbatched.
  * @param targets `(N, S)` padded or `(Σ targetLengths)` concatenated class indices (int32, int64;

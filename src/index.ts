@@ -69,4 +69,4 @@ export {
   type LosskitWarning,
   type WarningHandler,
 } from './errors.js';
-export { setBackend, getBackend, setNumThreads, getNumThreads, type BackendName } from './kernels/index.js';
+export { setBackend, getBackend, setNumThreads, getNumThreads, threadsReady, type BackendName } from './kernels/index.js';

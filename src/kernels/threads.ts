@@ -217,7 +217,12 @@ function readyWorkers(p: Pool, threads: number): number[] {
   return out;
 }
 
-/** Resolves when the pool's workers have started (tests and benchmarks). */
+/**
+ * Starts the worker pool if it has not started, and resolves with the number of threads (the
+ * calling one included) ready to share work. Workers start in the background, so jobs run on fewer
+ * threads until then: await this before timing anything. 1 where threads are not possible (no
+ * shared memory: browsers that are not cross-origin isolated) or `setNumThreads(1)`.
+ */
 export async function threadsReady(timeoutMs = 10000): Promise<number> {
   const threads = getNumThreads();
   const p = ensurePool(threads);

@@ -27,6 +27,8 @@ const partial = only.length > 0 || skip.length > 0;
 const REPS = quick ? 3 : 15;
 /** tfjs wasm takes 0.1-0.2 s a run and its cpu backend 2-7 s: fewer repetitions for those. */
 const TFJS_REPS = quick ? 3 : 9;
+/** Rounds of losskit and PyTorch, in turn (tfjs, 10-100x slower, runs once). */
+const ROUNDS = quick ? 1 : 3;
 // warm-up runs before timing (PyTorch gets as many): the first calls grow WebAssembly memory and
 // fault its pages in, and JIT-compile; results are recycled through the garbage collector, so the
 // pool of result blocks takes a few collections to reach the size a training loop settles at
@@ -284,14 +286,14 @@ async function benchLosskit(): Promise<void> {
   setNumThreads('auto');
 }
 
-function benchTorch(): void {
+function benchTorch(first: boolean): void {
   const py = '/usr/bin/python3';
   const probe = existsSync(py) ? spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : null;
   if (!probe || probe.status !== 0) {
-    notes.push('PyTorch skipped: /usr/bin/python3 with python3-torch is not installed (apt-get install python3-torch).');
+    if (first) notes.push('PyTorch skipped: /usr/bin/python3 with python3-torch is not installed (apt-get install python3-torch).');
     return;
   }
-  notes.push(`PyTorch ${probe.stdout.trim()} (Debian python3-torch), CPU.`);
+  if (first) notes.push(`PyTorch ${probe.stdout.trim()} (Debian python3-torch), CPU.`);
   for (const th of [2, 1]) {
     const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS), String(WARMUP), ...(only.length ? [only.join(',')] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
@@ -437,9 +439,21 @@ function svg(): string {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  console.log(`losskit bench${quick ? ' (quick)' : ''}: ${REPS} runs per config after warm-up`);
-  await benchLosskit();
-  if (!skip.includes('pytorch')) benchTorch();
+  console.log(`losskit bench${quick ? ' (quick)' : ''}: ${ROUNDS} rounds of losskit and PyTorch, ${REPS} runs per config after ${WARMUP} warm-up runs`);
+  // losskit and PyTorch take turns, and each cell is the median of its rounds: a machine that
+  // slows down for a while then weighs on both sides alike
+  const rounds: Record<string, Row>[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    await benchLosskit();
+    if (!skip.includes('pytorch')) benchTorch(r === 0);
+    rounds.push(JSON.parse(JSON.stringify(results)) as Record<string, Row>);
+  }
+  for (const [id, row] of Object.entries(results)) {
+    for (const col of Object.keys(row)) {
+      const vs = rounds.map((x) => x[id]?.[col]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+      row[col] = vs.length ? vs[vs.length >> 1] : null;
+    }
+  }
   if (!skip.includes('tfjs')) await benchTfjs();
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
   const tbl = table();
@@ -448,10 +462,10 @@ async function main(): Promise<void> {
   const mem = memoryTable();
   console.log(`\n${mem}\n\n${targets()}\n`);
   if (partial) process.exit(0);
-  const out = { date: new Date().toISOString(), machine, reps: REPS, warmup: WARMUP, tfjsReps: TFJS_REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+  const out = { date: new Date().toISOString(), machine, rounds: ROUNDS, reps: REPS, warmup: WARMUP, tfjsReps: TFJS_REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   writeFileSync(join(here, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   writeFileSync(join(here, 'results.svg'), svg());
-  const header = `Latest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, median ms of ${REPS} runs after ${WARMUP} warm-up runs (tfjs: ${TFJS_REPS}, its cpu backend 3):`;
+  const header = `Latest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, ms: for losskit and PyTorch the median over ${ROUNDS} rounds (taken in turn) of the median of ${REPS} runs after ${WARMUP} warm-up runs; tfjs one round of ${TFJS_REPS} runs (its cpu backend 3):`;
   const body = (chart: string): string =>
     `${header}\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nTargets, in this run:\n\n${targets()}\n\n![benchmark chart](${chart})\n\nMemory of losskit simd+threads (${memNote}):\n\n${mem}\n`;
   const readme = join(here, 'README.md');

@@ -169,18 +169,22 @@ function classes(p: ClassProblem): KernelResult {
   if (!f64 && !(p.x instanceof Float32Array)) return tsBackend.classes(p);
   if (p.mode === 'nll' || (p.inner !== 1 && !p.target)) return classesInWasm(p);
   if (p.outer * p.inner === 0) return tsBackend.classes(p); // nothing to compute: no job
-  if (p.inner !== 1) return classesK(p);
-  const { C } = p;
-  const rows = p.outer;
+  const { C, inner } = p;
+  // K-dimensional input (inner > 1) goes by positions, four neighbouring ones per vector; its
+  // input is copied in whole before the job starts, since a chunk of positions reads classes spread
+  // over the whole of its outer slices. Rows (inner 1) are copied chunk by chunk as the job runs.
+  const K = inner !== 1;
+  const rows = p.outer * inner;
   const bytesPer = f64 ? 8 : 4;
   const x = place(p.x, true);
   const t = p.target ? place(p.target) : place(p.probs as Float32Array);
   const w = p.weight ? place(p.weight) : null;
   if (w) copyRange(w, 0, w.src.length);
   if (p.target) copyRange(t, 0, t.src.length);
+  if (K) copyRange(x, 0, x.src.length);
   const g = resultFor(p.x.length, x, bytesPer);
   const l = p.wantLoss ? resultBlock(rows, bytesPer) : null;
-  const chunk = Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
+  const chunk = K ? Math.max(4, Math.floor(CHUNK / Math.max(C, 1) / 4) * 4) : Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
   const nChunks = Math.max(1, Math.ceil(rows / chunk));
   const partial = alloc(nChunks * 8);
   let wsum = C;
@@ -192,13 +196,13 @@ function classes(p: ClassProblem): KernelResult {
   try {
     const bad = runJob(
       {
-        kind: f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB,
-        n: Math.max(rows, 1),
+        kind: K ? JOB_CE_INDEX_K : f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB,
+        n: rows,
         chunk,
         partial,
-        args: [C, x.off, t.off, w?.off ?? 0, p.ignoreIndex, p.eps, wsum, p.scale, l?.off ?? 0, g.off],
+        args: [C, x.off, t.off, w?.off ?? 0, p.ignoreIndex, p.eps, wsum, p.scale, l?.off ?? 0, g.off, inner],
         stage:
-          x.owned || (!p.target && t.owned)
+          !K && (x.owned || (!p.target && t.owned))
             ? (c) => {
                 const from = c * chunk * C;
                 const to = Math.min(rows * C, from + chunk * C);
@@ -210,7 +214,7 @@ function classes(p: ClassProblem): KernelResult {
       threadsFor(rows * C),
     );
     failed = false;
-    let sum = rows === 0 ? 0 : sumPartials(partial, nChunks);
+    let sum = sumPartials(partial, nChunks);
     if (bad > 0) {
       // rows with NaN or an infinite maximum: redo the whole problem exactly (from p.x, not the
       // copy in wasm memory, which now holds gradients)
@@ -224,60 +228,6 @@ function classes(p: ClassProblem): KernelResult {
     if (failed) {
       if (g !== x.result) release(g.off, p.x.length * bytesPer);
       if (l) release(l.off, rows * bytesPer);
-    }
-    done(failed, x, t, w);
-  }
-}
-
-/**
- * Cross entropy with class-index targets over K-dimensional input (outer, C, inner > 1), four
- * neighbouring positions per vector. The input is copied in whole before the job starts (a chunk of
- * positions reads classes spread over the whole of its outer slices).
- */
-function classesK(p: ClassProblem): KernelResult {
-  const { C, inner } = p;
-  const rows = p.outer * inner;
-  const x = place(p.x as Float32Array, true);
-  const t = place(p.target!);
-  const w = p.weight ? place(p.weight as Float32Array) : null;
-  for (const q of [x, t, w]) if (q) copyRange(q, 0, q.src.length);
-  const g = resultFor(p.x.length, x);
-  const l = p.wantLoss ? resultBlock(rows) : null;
-  const chunk = Math.max(4, Math.floor(CHUNK / Math.max(C, 1) / 4) * 4);
-  const nChunks = Math.max(1, Math.ceil(rows / chunk));
-  const partial = alloc(nChunks * 8);
-  let wsum = C;
-  if (p.weight) {
-    wsum = 0;
-    for (let c = 0; c < C; c++) wsum += p.weight[c];
-  }
-  let failed = true;
-  try {
-    const bad = runJob(
-      {
-        kind: JOB_CE_INDEX_K,
-        n: Math.max(rows, 1),
-        chunk,
-        partial,
-        args: [C, x.off, t.off, w?.off ?? 0, p.ignoreIndex, p.eps, wsum, p.scale, l?.off ?? 0, g.off, inner],
-        stage: null,
-      },
-      threadsFor(p.x.length),
-    );
-    failed = false;
-    let sum = rows === 0 ? 0 : sumPartials(partial, nChunks);
-    if (bad > 0) {
-      // positions with NaN or an infinite maximum: redo the whole problem exactly, from p.x
-      const gv = f32View(g.off, p.x.length);
-      gv.fill(0);
-      sum = classesTs(p, gv, l ? f32View(l.off, rows) : null);
-    }
-    return { sum, loss: l ? resultArray(l, rows) : null, grad: resultArray(g, p.x.length) };
-  } finally {
-    release(partial, nChunks * 8);
-    if (failed) {
-      if (g !== x.result) release(g.off, p.x.length * 4);
-      if (l) release(l.off, rows * 4);
     }
     done(failed, x, t, w);
   }

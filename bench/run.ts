@@ -5,7 +5,7 @@
 // F.*, .backward(), reading .grad.data; median of repeated runs after warm-up, yielding to the
 // event loop between runs as a training loop does. Writes bench/results.json, bench/results.svg
 // and the table into bench/README.md.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -247,14 +247,14 @@ const memory: Record<string, { inputsMB: number; allocatedPerCallMB: number; res
 const notes: string[] = [];
 const COLS = ['losskit simd+threads', 'losskit simd 1 thread', 'losskit ts', 'pytorch 2 threads', 'pytorch 1 thread', 'tfjs wasm', 'tfjs cpu'] as const;
 
-async function benchLosskit(): Promise<void> {
+async function benchLosskit(todo: Case[]): Promise<void> {
   await threadsReady();
   const configs: [string, () => void, number][] = [
     ['losskit simd+threads', () => { setBackend('wasm'); setNumThreads('auto'); }, REPS],
     ['losskit simd 1 thread', () => { setBackend('wasm'); setNumThreads(1); }, REPS],
     ['losskit ts', () => { setBackend('ts'); setNumThreads(1); }, quick ? 1 : 3],
   ];
-  for (const c of cases) {
+  for (const c of todo) {
     results[c.id] ??= {};
     for (const [name, setup, reps] of configs) {
       setup();
@@ -286,16 +286,19 @@ async function benchLosskit(): Promise<void> {
   setNumThreads('auto');
 }
 
-function benchTorch(first: boolean): void {
+let torchProbe: SpawnSyncReturns<string> | null | undefined;
+
+function benchTorch(todo: Case[], first: boolean): void {
   const py = '/usr/bin/python3';
-  const probe = existsSync(py) ? spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : null;
+  torchProbe ??= existsSync(py) ? spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : null;
+  const probe = torchProbe;
   if (!probe || probe.status !== 0) {
     if (first) notes.push('PyTorch skipped: /usr/bin/python3 with python3-torch is not installed (apt-get install python3-torch).');
     return;
   }
   if (first) notes.push(`PyTorch ${probe.stdout.trim()} (Debian python3-torch), CPU.`);
   for (const th of [2, 1]) {
-    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS), String(WARMUP), ...(only.length ? [only.join(',')] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(py, [join(here, 'torch_bench.py'), String(th), String(REPS), String(WARMUP), todo.map((c) => c.id).join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
       notes.push(`PyTorch with ${th} threads failed: ${r.stderr.trim().split('\n').pop()}`);
       continue;
@@ -383,7 +386,8 @@ function targets(): string {
 
 const memNote =
   'inputs: the typed arrays a call reads; allocated per call: WebAssembly memory a call takes, copies of the inputs included; ' +
-  'results: the part handed out (the gradient, written over the copy of the input); peak: the memory and resident set size after warm-up and timing';
+  'results: the part handed out as views of that memory (the gradient, written over the copy of the input; CTC copies its small gradient out and frees everything); ' +
+  'peak: the size of WebAssembly memory (which never shrinks, so it is the whole run\'s so far) and the largest resident set size while the case ran';
 
 function memoryTable(): string {
   const head = '| case | inputs (MB) | allocated per call (MB) | of which results (MB) | peak wasm memory (MB) | peak RSS (MB) |';
@@ -391,7 +395,7 @@ function memoryTable(): string {
     .filter((c) => memory[c.id])
     .map((c) => {
       const m = memory[c.id];
-      // CTC and float64 run in TypeScript on the inputs in place, with ordinary arrays for results
+      // a case on the TypeScript kernels allocates no WebAssembly memory: ordinary arrays
       const inWasm = m.allocatedPerCallMB > 0;
       const [a, r] = inWasm ? [m.allocatedPerCallMB.toFixed(1), m.resultsPerCallMB.toFixed(1)] : ['none (TypeScript kernel)', 'ordinary arrays'];
       return `| ${c.label} | ${m.inputsMB.toFixed(1)} | ${a} | ${r} | ${m.wasmMB.toFixed(0)} | ${m.rssMB.toFixed(0)} |`;
@@ -440,12 +444,14 @@ function svg(): string {
 async function main(): Promise<void> {
   const t0 = performance.now();
   console.log(`losskit bench${quick ? ' (quick)' : ''}: ${ROUNDS} rounds of losskit and PyTorch, ${REPS} runs per config after ${WARMUP} warm-up runs`);
-  // losskit and PyTorch take turns, and each cell is the median of its rounds: a machine that
-  // slows down for a while then weighs on both sides alike
+  // losskit and PyTorch take turns case by case, and each cell is the median of its rounds: a
+  // machine that slows down for a while then weighs on both sides alike
   const rounds: Record<string, Row>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    await benchLosskit();
-    if (!skip.includes('pytorch')) benchTorch(r === 0);
+    for (const c of cases) {
+      await benchLosskit([c]);
+      if (!skip.includes('pytorch')) benchTorch([c], r === 0 && c === cases[0]);
+    }
     rounds.push(JSON.parse(JSON.stringify(results)) as Record<string, Row>);
   }
   for (const [id, row] of Object.entries(results)) {

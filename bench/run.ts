@@ -471,7 +471,7 @@ async function main(): Promise<void> {
   const out = { date: new Date().toISOString(), machine, rounds: ROUNDS, reps: REPS, warmup: WARMUP, tfjsReps: TFJS_REPS, notes, results, memory, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   writeFileSync(join(here, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   writeFileSync(join(here, 'results.svg'), svg());
-  const header = `Latest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, ms: for losskit and PyTorch the median over ${ROUNDS} rounds (taken in turn) of the median of ${REPS} runs after ${WARMUP} warm-up runs; tfjs one round of ${TFJS_REPS} runs (its cpu backend 3):`;
+  const header = `Latest run (${out.date.slice(0, 10)}), ${machine}; value + gradient, ms: for losskit and PyTorch the median over ${ROUNDS} rounds (the two taking turns case by case) of the median of ${REPS} runs after ${WARMUP} warm-up runs; tfjs one round of ${TFJS_REPS} runs (its cpu backend 3):`;
   const body = (chart: string): string =>
     `${header}\n\n${tbl}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nTargets, in this run:\n\n${targets()}\n\n![benchmark chart](${chart})\n\nMemory of losskit simd+threads (${memNote}):\n\n${mem}\n`;
   const readme = join(here, 'README.md');

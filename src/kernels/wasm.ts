@@ -27,7 +27,8 @@ const KIND: Record<ElementwiseKind, number> = {
  * chunks as they are copied in and waiting for it to check out costs tens of microseconds. The
  * losses with an exp or log per element (BCE, BCE with logits, KL, cross entropy) gain from 2^16
  * elements (1.5x for BCE with logits there); the regression losses, a subtraction and a few
- * multiplications per element, only from 2^19 (2^18: 0.95-1.17x in three runs), where the copy into wasm memory stops hiding the
+ * multiplications per element, only from 2^19 (six runs put MSE's crossover anywhere from 2^16
+ * to 2^20, at 0.94-1.29x in between: break-even within the noise), where the copy into wasm memory stops hiding the
  * hand-over. Measured with `npm run bench:threshold` (one thread against two at every power of
  * two from 2^10 to 2^21, through the public API; results in bench/README.md).
  */

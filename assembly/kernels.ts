@@ -350,9 +350,10 @@ const KL_LOG = 7;
     // 1 thread 48-52 -> 37-40 ms, 2 threads 25-28 -> 19-21 ms (noisy machine)
     const t = f32x4.div(f32x4.add(e, e), f32x4.add(kv(K_TWO), e));
     const z = f32x4.mul(t, t);
-    let q = f32x4.add(f32x4.mul(kv(K_AT + 48), z), kv(K_AT + 32));
-    q = f32x4.add(f32x4.mul(q, z), kv(K_AT + 16));
-    q = f32x4.add(f32x4.mul(q, z), kv(K_AT));
+    // P(z) = (p0 + p1 z) + z^2 (p2 + p3 z): Estrin's scheme, as in expPoly (2.95-3.0 -> 2.86 ns)
+    const q01 = f32x4.add(f32x4.mul(kv(K_AT + 16), z), kv(K_AT));
+    const q23 = f32x4.add(f32x4.mul(kv(K_AT + 48), z), kv(K_AT + 32));
+    const q = f32x4.add(q01, f32x4.mul(f32x4.mul(z, z), q23));
     const lp = f32x4.add(t, f32x4.mul(t, f32x4.mul(z, q)));
     const ls = f32x4.sub(f32x4.pmin(x, zero), lp);
     // sigmoid: 1/(1+e) for x >= 0, e/(1+e) below; NaN x fails the comparison and e is NaN

@@ -192,8 +192,9 @@ export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | 
     // Math.exp at 12-16 ns a call is most of what is left). The terms go to a float64 scratch row,
     // not into grad, which may be float32 and would round them twice.
     const e = expScratch(C);
-    const s = expRow(x, base, C, inner, e);
-    const lse = Math.log(s) + rowShift;
+    const shift = rowShiftOf(x, base, C, inner);
+    const s = expRow(x, base, C, inner, shift, e);
+    const lse = Math.log(s) + shift;
     let l: number;
     // gradient: coefP * p_c - (target part)_c, p_c = e_c / s
     if (target) {
@@ -240,22 +241,23 @@ function expScratch(C: number): Float64Array {
   return scratch;
 }
 
-/** The shift expRow used: the row maximum, 0 when it is infinite. */
-let rowShift = 0;
-
-/**
- * Σ_c exp(x_c - shift) over a row, shift the maximum (0 when infinite), with the terms written to
- * e. A row holding NaN returns NaN (and leaves e alone: every p_c = e_c / NaN is NaN anyway).
- */
-function expRow(x: FloatArray, base: number, C: number, inner: number, e: Float64Array): number {
+/** The shift for a row's exponentials: its maximum, 0 when that is infinite; NaN for a row holding NaN. */
+function rowShiftOf(x: FloatArray, base: number, C: number, inner: number): number {
   let m = -Infinity;
   for (let c = 0; c < C; c++) {
     const a = x[base + c * inner];
     if (a > m || a !== a) m = a;
   }
   if (m !== m) return NaN;
-  const shift = Number.isFinite(m) ? m : 0;
-  rowShift = shift;
+  return Number.isFinite(m) ? m : 0;
+}
+
+/**
+ * Σ_c exp(x_c - shift) over a row, with the terms written to e. A NaN shift (a row holding NaN)
+ * returns NaN and leaves e alone: every p_c = e_c / NaN is NaN anyway.
+ */
+function expRow(x: FloatArray, base: number, C: number, inner: number, shift: number, e: Float64Array): number {
+  if (shift !== shift) return NaN;
   let s = 0;
   for (let c = 0; c < C; c++) {
     const v = Math.exp(x[base + c * inner] - shift);
@@ -266,13 +268,8 @@ function expRow(x: FloatArray, base: number, C: number, inner: number, e: Float6
 }
 
 function logSumExp(x: FloatArray, base: number, C: number, inner: number): number {
-  let m = -Infinity;
-  for (let c = 0; c < C; c++) {
-    const a = x[base + c * inner];
-    if (a > m || a !== a) m = a;
-  }
-  if (m !== m) return NaN;
-  const shift = Number.isFinite(m) ? m : 0;
+  const shift = rowShiftOf(x, base, C, inner);
+  if (shift !== shift) return NaN;
   let s = 0;
   for (let c = 0; c < C; c++) s += Math.exp(x[base + c * inner] - shift);
   return Math.log(s) + shift;

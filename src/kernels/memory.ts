@@ -238,6 +238,11 @@ export function resultBlock(n: number, bytesPer: 4 | 8 = 4): ResultBlock {
   return { off: alloc(bytes), pooled, bytesPer };
 }
 
+/** A view of the first n elements of a result block. */
+export function viewOf(b: ResultBlock, n: number): Float32Array | Float64Array {
+  return b.bytesPer === 8 ? new Float64Array(buffer(), b.off, n) : f32View(b.off, n);
+}
+
 /** A block of wasm memory for a result of float32 (bytesPer 4) or float64 (8) elements. */
 export interface ResultBlock {
   off: number;
@@ -280,7 +285,7 @@ function ballastOf(bytes: number): ArrayBuffer {
 /** Turns a result block into the array the caller gets (a view, or a copy for temporaries). */
 export function resultArray(block: ResultBlock, n: number): Float32Array | Float64Array {
   const bytes = n * block.bytesPer;
-  const view = block.bytesPer === 8 ? new Float64Array(buffer(), block.off, n) : f32View(block.off, n);
+  const view = viewOf(block, n);
   if (block.pooled) {
     pooledBytes += bytes;
     pooledSinceRecycle += bytes;

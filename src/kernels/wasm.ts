@@ -7,7 +7,7 @@
  * wasm memory all the same).
  */
 import { classesTs, tsBackend } from './ts.js';
-import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, f32View, type ResultBlock } from './memory.js';
+import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, f32View, viewOf, type ResultBlock } from './memory.js';
 import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
@@ -89,11 +89,6 @@ function resultFor(n: number, input: Placed | null, bytesPer: 4 | 8 = 4): Result
   return input?.result ?? resultBlock(n, bytesPer);
 }
 
-/** A view of a result block. */
-function viewOf(b: ResultBlock, n: number): Float32Array | Float64Array {
-  return b.bytesPer === 8 ? new Float64Array(buffer(), b.off, n) : f32View(b.off, n);
-}
-
 function threadsFor(n: number, cheap = false): number {
   return n >= (forced ?? (cheap ? PARALLEL_THRESHOLD_CHEAP : PARALLEL_THRESHOLD)) ? getNumThreads() : 1;
 }
@@ -152,7 +147,7 @@ function elementwise(p: ElementwiseProblem): KernelResult {
   }
 }
 
-/** Zeroed float32 result arrays in wasm memory for the TS kernels (NLL, K-dim cross entropy). */
+/** Zeroed float32 result arrays in wasm memory for the TS kernels (NLL, K-dim probability targets). */
 function classesInWasm(p: ClassProblem): KernelResult {
   const g = resultBlock(p.x.length);
   f32View(g.off, p.x.length).fill(0);

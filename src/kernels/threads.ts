@@ -68,13 +68,9 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       const C = a[4];
       const rb = start * C * 8;
       sums[c] = k.ceIndex64(a[5] + rb, a[6] + start * 4, a[7], len, C, a[8], a[9], a[10], a[11], a[12] ? a[12] + start * 8 : 0, a[13] + rb);
-      const bad = k.getBadRows();
-      if (bad) Atomics.add(ctrl, 4, bad);
     } else if (kind === 3) {
       // positions of (outer, C, inner): 4 C, 5 x, 6 target, 7 w, 8 ignore, 9 eps, 10 wsum, 11 scale, 12 loss, 13 grad, 14 inner
       sums[c] = k.ceIndexK(a[5], a[6], a[7], a[4], a[14], start, start + len, a[8], a[9], a[10], a[11], a[12], a[13]);
-      const bad = k.getBadRows();
-      if (bad) Atomics.add(ctrl, 4, bad);
     } else {
       // rows of C: 4 C, 5 x, 6 target / probs, 7 w, 8 ignore, 9 eps, 10 wsum, 11 scale, 12 loss, 13 grad
       const C = a[4];
@@ -83,6 +79,9 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
         kind === 1
           ? k.ceIndex(a[5] + rb, a[6] + start * 4, a[7], len, C, a[8], a[9], a[10], a[11], a[12] ? a[12] + start * 4 : 0, a[13] + rb)
           : k.ceProb(a[5] + rb, a[6] + rb, a[7], len, C, a[9], a[11], a[12] ? a[12] + start * 4 : 0, a[13] + rb);
+    }
+    if (kind >= 1 && kind <= 4) {
+      // the cross-entropy kernels count the rows they left for exact recomputation
       const bad = k.getBadRows();
       if (bad) Atomics.add(ctrl, 4, bad);
     }

@@ -135,6 +135,13 @@ for (const backend of ['wasm', 'ts'] as const) {
               return { out: F.binaryCrossEntropyWithLogits(x, tensor(t, { shape: [10, 15] }), { reduction, weight, posWeight }), leaves: [x] };
             }, f64);
           }
+          // the lengths where the wasm kernel's loops (pipelined pairs, pairs, vectors, tail) hand over
+          for (const n of [8, 15, 16, 17, 24, 31, 32, 33]) {
+            same(backend, () => {
+              const x = leaf(a.slice(0, n), [n]);
+              return { out: F.binaryCrossEntropyWithLogits(x, tensor(t.slice(0, n), { shape: [n] }), { reduction }), leaves: [x] };
+            }, f64);
+          }
         }
       });
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { F, tensor, type Tensor, RuntimeError, ValueError } from '../../src/index.js';
 import { setBackend, getBackend, setNumThreads, threadsReady, withComposed } from '../../src/kernels/index.js';
-import { getRuntime, alloc, release, f32View, memoryStats } from '../../src/kernels/memory.js';
+import { getRuntime, alloc, release, f32View, memoryStats, offsetIn } from '../../src/kernels/memory.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { JOB_FAIL, runJob, shutdownThreads } from '../../src/kernels/threads.js';
@@ -440,6 +440,42 @@ describe('result memory', { skip: !getRuntime()?.shared }, () => {
       for (let i = 0; i < n; i += 4099) assert.equal(kept[i], Math.fround((2 * (xd[i] - yd[i])) / n), `kept[${i}]`);
     } finally {
       setBackend('auto');
+    }
+  });
+});
+
+describe('TypeScript kernels under the wasm backend', { skip: !getRuntime()?.shared }, () => {
+  // float64 elementwise losses, NLL and K-dim probability targets have no SIMD kernel: they run the
+  // TypeScript kernels with their results in (recycled) wasm memory, so the values must be exactly
+  // those of the ts backend, whose results are ordinary arrays
+  test('write their results into wasm memory, with the ts backend\'s values bit for bit', () => {
+    const x64 = floats(120, -3, 3, 'float64') as Float64Array;
+    const y64 = floats(120, -3, 3, 'float64') as Float64Array;
+    const x32 = Float32Array.from(x64);
+    const td = ints(12, 10);
+    const runs: [string, () => { out: Tensor; leaves: Tensor[] }][] = [
+      ['mse float64', () => { const x = leaf(x64, [12, 10]); return { out: F.mseLoss(x, tensor(y64, { shape: [12, 10] }), { reduction: 'none' }), leaves: [x] }; }],
+      ['smooth L1 float64', () => { const x = leaf(x64, [12, 10]); return { out: F.smoothL1Loss(x, tensor(y64, { shape: [12, 10] }), { beta: 0.5 }), leaves: [x] }; }],
+      ['NLL float32', () => { const x = leaf(x32, [12, 10]); return { out: F.nllLoss(x, tensor(td, { shape: [12] }), { reduction: 'none' }), leaves: [x] }; }],
+      ['NLL float64', () => { const x = leaf(x64, [12, 10]); return { out: F.nllLoss(x, tensor(td, { shape: [12] })), leaves: [x] }; }],
+      ['K-dim probabilities float64', () => { const x = leaf(x64, [2, 6, 10]); return { out: F.crossEntropy(x, tensor(Float64Array.from(y64, Math.abs), { shape: [2, 6, 10] })), leaves: [x] }; }],
+    ];
+    for (const [what, make] of runs) {
+      setBackend('ts');
+      const want = run(make);
+      setBackend('wasm');
+      try {
+        const { out, leaves } = make();
+        if (out.ndim === 0) out.backward();
+        else out.backward(tensor(Float64Array.from({ length: out.numel }, (_, i) => 0.5 + (i % 3)), { shape: [...out.shape], dtype: out.dtype }));
+        const grad = leaves[0].grad!.data as Float32Array | Float64Array;
+        if (out.ndim === 0) assert.ok(offsetIn(grad) >= 0, `${what}: the gradient is a view of wasm memory`);
+        else assert.ok(offsetIn(out.data as Float32Array) >= 0, `${what}: the unreduced loss is a view of wasm memory`);
+        assert.deepEqual(Array.from(out.data as Float32Array), want.value, `${what}: value`);
+        assert.deepEqual(Array.from(grad), want.grads[0], `${what}: gradient`);
+      } finally {
+        setBackend('auto');
+      }
     }
   });
 });

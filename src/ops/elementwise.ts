@@ -271,9 +271,14 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 // ---- activations -----------------------------------------------------------------------------
 
-export const sigmoidOf = (p: number): number => (p >= 0 ? 1 / (1 + Math.exp(-p)) : Math.exp(p) / (1 + Math.exp(p)));
-/** log(sigmoid(p)) without overflow: min(p, 0) - log1p(exp(-|p|)). */
-export const logSigmoidOf = (p: number): number => Math.min(p, 0) - Math.log1p(Math.exp(-Math.abs(p)));
+// Both take e = exp(-|p|) (exp(-p) for p >= 0, exp(p) below), so a caller that needs both, such
+// as BCE with logits, computes the exponential once and gets the same numbers.
+/** sigmoid(p) given e = exp(-|p|), without overflow. */
+export const sigmoidOfExp = (p: number, e: number): number => (p >= 0 ? 1 / (1 + e) : e / (1 + e));
+/** log(sigmoid(p)) given e = exp(-|p|), without overflow: min(p, 0) - log1p(e). */
+export const logSigmoidOfExp = (p: number, e: number): number => Math.min(p, 0) - Math.log1p(e);
+export const sigmoidOf = (p: number): number => sigmoidOfExp(p, Math.exp(-Math.abs(p)));
+export const logSigmoidOf = (p: number): number => logSigmoidOfExp(p, Math.exp(-Math.abs(p)));
 
 export function sigmoid(a: TensorLike): Tensor {
   return unaryFloat('SigmoidBackward', a, sigmoidOf, (_a, _b, _c, y, g) => g * y * (1 - y));

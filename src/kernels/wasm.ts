@@ -26,14 +26,16 @@ const KIND: Record<ElementwiseKind, number> = {
  * Below these many elements a job runs on the calling thread only: waking a worker, handing it the
  * chunks as they are copied in and waiting for it to check out costs tens of microseconds. The
  * losses with an exp or log per element (BCE, BCE with logits, KL, cross entropy) gain from 2^16
- * elements (1.5x for BCE with logits there). The regression losses, a subtraction and a few
- * multiplications per element, are bound by the copy into wasm memory: six runs put MSE's crossover
- * anywhere from 2^16 to 2^20, at 0.94-1.29x in between (break-even within the noise), so they start
- * at 2^19. Measured with `npm run bench:threshold` (one thread against two at every power of two
- * from 2^10 to 2^21, through the public API; results in bench/README.md).
+ * elements (1.5x for BCE with logits there; cross entropy breaks even at 2^16, 0.89-1.27x over
+ * four runs, and gains from 2^17). The regression losses, a subtraction and a few multiplications
+ * per element, are bound by the copy into wasm memory and gain less: over four runs MSE took
+ * 1.06-1.35x at 2^16, 0.91-1.49x at 2^17 (three runs gained 1.3x or more) and 1.24-1.51x at 2^18
+ * (with workers that spin before they sleep; before that, six runs had put the crossover anywhere
+ * from 2^16 to 2^20), so they start at 2^17. Measured with `npm run bench:threshold` (one thread against two at every power of two from
+ * 2^10 to 2^21, through the public API; results in bench/README.md).
  */
 export const PARALLEL_THRESHOLD = 1 << 16;
-export const PARALLEL_THRESHOLD_CHEAP = 1 << 19;
+export const PARALLEL_THRESHOLD_CHEAP = 1 << 17;
 let forced: number | null = null;
 
 /** @internal bench/threshold.ts: run every job of at least `n` elements on all threads (null: the measured thresholds). */

@@ -401,6 +401,16 @@ const KL_LOG = 7;
   return f32x4.mul(ey, f32x4.sub(y, x));
 }
 
+/** Stores a pair of loss vectors at lp + o (where lp is not 0); returns their sum for the f64 sums. */
+// @ts-ignore: decorator
+@inline function pairLoss(lp: usize, o: usize, l0: v128, l1: v128): v128 {
+  if (lp) {
+    v128.store(lp + o, l0);
+    v128.store(lp + o + 16, l1);
+  }
+  return f32x4.add(l0, l1);
+}
+
 /**
  * Elementwise loss over n elements starting at flat index `start` of the whole input (the phase
  * of periodic weights). Returns Σ loss; writes the loss to lp (if not 0) and the gradient to gp.
@@ -441,11 +451,7 @@ const KL_LOG = 7;
       // the loads of y come before the stores: lp may be yp and gp may be xp
       const l0 = bceLogitsRest(false, false, xa, v128.load(yp + o), ea, one, one, gp + o, vs);
       const l1 = bceLogitsRest(false, false, xb, v128.load(yp + o + 16), eb, one, one, gp + o + 16, vs);
-      if (lp) {
-        v128.store(lp + o, l0);
-        v128.store(lp + o + 16, l1);
-      }
-      const a = f32x4.add(l0, l1);
+      const a = pairLoss(lp, o, l0, l1);
       s0 = sumLo(s0, a);
       s1 = sumHi(s1, a);
       xa = xc;
@@ -464,11 +470,7 @@ const KL_LOG = 7;
       const o = (<usize>i) << 2;
       const l0 = body(kind, false, false, v128.load(xp + o), v128.load(yp + o), one, one, gp + o, vs, vparam);
       const l1 = body(kind, false, false, v128.load(xp + o + 16), v128.load(yp + o + 16), one, one, gp + o + 16, vs, vparam);
-      if (lp) {
-        v128.store(lp + o, l0);
-        v128.store(lp + o + 16, l1);
-      }
-      const a = f32x4.add(l0, l1);
+      const a = pairLoss(lp, o, l0, l1);
       s0 = sumLo(s0, a);
       s1 = sumHi(s1, a);
     }

@@ -31,8 +31,9 @@ const KIND: Record<ElementwiseKind, number> = {
  * per element, are bound by the copy into wasm memory and gain less: over four runs MSE took
  * 1.06-1.35x at 2^16, 0.91-1.49x at 2^17 (three runs gained 1.3x or more) and 1.24-1.51x at 2^18
  * (with workers that spin before they sleep; before that, six runs had put the crossover anywhere
- * from 2^16 to 2^20), so they start at 2^17. Measured with `npm run bench:threshold` (one thread against two at every power of two from
- * 2^10 to 2^21, through the public API; results in bench/README.md).
+ * from 2^16 to 2^20), so they start at 2^17. Measured with `npm run bench:threshold` (one thread
+ * against two at every power of two from 2^10 to 2^21, through the public API; results in
+ * bench/README.md).
  */
 export const PARALLEL_THRESHOLD = 1 << 16;
 export const PARALLEL_THRESHOLD_CHEAP = 1 << 17;
@@ -154,7 +155,7 @@ function elementwise(p: ElementwiseProblem): KernelResult {
  * The TypeScript kernels, for the problems without a SIMD kernel (float64 elementwise losses, NLL,
  * K-dimensional probability targets, float64 probability rows), with their results in wasm memory:
  * recycled like the SIMD kernels' instead of fresh arrays, whose pages the OS maps in on first
- * touch (float64 MSE 1e7: about 85 -> 35 ms). Null without shared memory, where a view would be
+ * touch (float64 MSE 1e7: 78-90 -> 38-52 ms). Null without shared memory, where a view would be
  * copied out again: ordinary arrays are cheaper there. `zeroed`: the kernel adds into its gradient.
  */
 function tsInWasm(x: FloatArray, lossLength: number, wantLoss: boolean, zeroed: boolean, run: (grad: FloatArray, loss: FloatArray | null) => number): KernelResult | null {

@@ -30,13 +30,16 @@ interface Run {
   grads: (number[] | null)[];
 }
 
+/** Backward from a loss; for 'none', gradOutput 0.5, 1.5, 2.5, 0.5, ... */
+function backward(out: Tensor): void {
+  if (out.ndim === 0) out.backward();
+  else out.backward(tensor(Float64Array.from({ length: out.numel }, (_, i) => 0.5 + (i % 3)), { shape: [...out.shape], dtype: out.dtype }));
+}
+
 /** Runs a loss with fresh leaves; gradOutput for 'none'. */
 function run(make: () => { out: Tensor; leaves: Tensor[] }): Run {
   const { out, leaves } = make();
-  if (out.requiresGrad) {
-    if (out.ndim === 0) out.backward();
-    else out.backward(tensor(Float64Array.from({ length: out.numel }, (_, i) => 0.5 + (i % 3)), { shape: [...out.shape], dtype: out.dtype }));
-  }
+  if (out.requiresGrad) backward(out);
   return { value: Array.from(out.data as Float32Array), grads: leaves.map((l) => (l.grad ? Array.from(l.grad.data as Float32Array) : null)) };
 }
 
@@ -466,8 +469,7 @@ describe('TypeScript kernels under the wasm backend', { skip: !getRuntime()?.sha
       setBackend('wasm');
       try {
         const { out, leaves } = make();
-        if (out.ndim === 0) out.backward();
-        else out.backward(tensor(Float64Array.from({ length: out.numel }, (_, i) => 0.5 + (i % 3)), { shape: [...out.shape], dtype: out.dtype }));
+        backward(out);
         const grad = leaves[0].grad!.data as Float32Array | Float64Array;
         if (out.ndim === 0) assert.ok(offsetIn(grad) >= 0, `${what}: the gradient is a view of wasm memory`);
         else assert.ok(offsetIn(out.data as Float32Array) >= 0, `${what}: the unreduced loss is a view of wasm memory`);

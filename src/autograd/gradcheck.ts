@@ -1,4 +1,5 @@
-import { RuntimeError, ValueError, check } from '../errors.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
+import { checkBool, checkFunction, checkNumber, checkOptions } from '../options.js';
 import { noGrad } from './graph.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -22,8 +23,22 @@ export interface GradcheckOptions {
  * const x = randn([3, 4], { dtype: 'float64', requiresGrad: true, seed: 0 });
  * gradcheck((x) => F.logSoftmax(x, 1), [x]); // true
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): boolean {
+export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[] | Tensor, opts: GradcheckOptions = {}): boolean {
+  checkFunction('gradcheck', 'fn', fn);
+  // as PyTorch, a single Tensor stands for a one-element tuple of inputs
+  if (inputs instanceof Tensor) inputs = [inputs];
+  check(
+    Array.isArray(inputs) && inputs.every((t) => t instanceof Tensor),
+    LosskitTypeError,
+    () => `gradcheck(): argument 'inputs' must be a Tensor or an array of Tensors, but got ${describe(inputs)}`,
+  );
+  checkOptions('gradcheck', opts, ['eps', 'atol', 'rtol', 'raiseException']);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = opts;
+  for (const [name, v] of [['eps', eps], ['atol', atol], ['rtol', rtol]] as const) {
+    check(checkNumber('gradcheck', name, v) >= 0 && Number.isFinite(v), ValueError, () => `gradcheck(): ${name} must be a finite number >= 0, got ${v}`);
+  }
+  check(eps > 0, ValueError, () => 'gradcheck(): eps must be greater than 0');
+  checkBool('gradcheck', 'raiseException', raiseException);
   const checked = inputs.map((t, i) => ({ t, i })).filter(({ t }) => t.requiresGrad);
   check(checked.length > 0, ValueError, () => 'gradcheck expects at least one input tensor to require gradient');
   for (const { t, i } of checked) {
@@ -44,7 +59,7 @@ function compare(
   checked: { t: Tensor; i: number }[],
   { eps, atol, rtol, raiseException }: Required<GradcheckOptions>,
 ): boolean {
-  const out0 = noGrad(() => fn(...inputs));
+  const out0 = call(fn, inputs, true);
   const nOut = out0.numel;
   for (const { t, i } of checked) {
     const x = t.data as Float64Array;
@@ -52,11 +67,18 @@ function compare(
     const numeric: Float64Array[] = [];
     for (let j = 0; j < x.length; j++) {
       const orig = x[j];
-      x[j] = orig + eps;
-      const plus = noGrad(() => fn(...inputs)).double().data as Float64Array;
-      x[j] = orig - eps;
-      const minus = noGrad(() => fn(...inputs)).double().data as Float64Array;
-      x[j] = orig;
+      let plus: Float64Array;
+      let minus: Float64Array;
+      try {
+        x[j] = orig + eps;
+        plus = call(fn, inputs, true).double().data as Float64Array;
+        x[j] = orig - eps;
+        minus = call(fn, inputs, true).double().data as Float64Array;
+      } finally {
+        // the input is the caller's: put it back even when fn throws
+        x[j] = orig;
+      }
+      check(plus.length === nOut && minus.length === nOut, RuntimeError, () => 'gradcheck: fn returned outputs of different sizes for nearby inputs');
       const col = new Float64Array(nOut);
       for (let o = 0; o < nOut; o++) col[o] = (plus[o] - minus[o]) / (2 * eps);
       numeric.push(col);
@@ -64,7 +86,7 @@ function compare(
     // analytic Jacobian, row by row: backward of each output element
     for (let o = 0; o < nOut; o++) {
       for (const { t: u } of checked) u.grad = null;
-      const out = fn(...inputs);
+      const out = call(fn, inputs, false);
       if (!out.requiresGrad) {
         if (numeric.every((col) => col[o] === 0)) continue;
         return fail(raiseException, `gradcheck: output ${o} does not require grad but its numerical gradient is not zero`);
@@ -86,6 +108,13 @@ function compare(
     }
   }
   return true;
+}
+
+/** Calls the user's function (under noGrad for the numeric pass) and insists on a Tensor back. */
+function call(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], numeric: boolean): Tensor {
+  const out = numeric ? noGrad(() => fn(...inputs)) : fn(...inputs);
+  check(out instanceof Tensor, LosskitTypeError, () => `gradcheck(): fn must return a Tensor, but it returned ${describe(out)}`);
+  return out;
 }
 
 function fail(raise: boolean, message: string): false {

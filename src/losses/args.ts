@@ -1,7 +1,7 @@
 /** Argument handling shared by the losses: tensor conversion, option names, common shape checks. */
 import { LosskitTypeError, RuntimeError, ValueError, check, warn, describe } from '../errors.js';
 import { isFloating, type DType } from '../tensor/dtype.js';
-import { sameShape, sizeList, torchSize } from '../tensor/shape.js';
+import { broadcastShapes, sameShape, sizeList, torchSize } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { torchTypeName } from '../ops/reduce.js';
@@ -13,6 +13,7 @@ import { torchTypeName } from '../ops/reduce.js';
 export function arg(fn: string, name: string, x: unknown, dtype?: DType): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x === 'number' || Array.isArray(x) || ArrayBuffer.isView(x)) {
+    if (dtype === 'int64' || dtype === 'int32') return indices(fn, name, x, dtype);
     return tensor(x as any, dtype ? { dtype } : {});
   }
   throw new LosskitTypeError(
@@ -20,50 +21,32 @@ export function arg(fn: string, name: string, x: unknown, dtype?: DType): Tensor
   );
 }
 
+/**
+ * Class indices given as numbers or arrays: PyTorch would hold them in a float tensor and refuse it
+ * (`expected scalar type Long but found Float`), so values that are not integers are refused
+ * rather than truncated to a class (0.5 -> 0, NaN -> 0).
+ */
+function indices(fn: string, name: string, x: unknown, dtype: 'int64' | 'int32'): Tensor {
+  if (x instanceof BigInt64Array || x instanceof Int32Array) return tensor(x, { dtype });
+  const exact = tensor(x as any, { dtype: 'float64' });
+  const values = exact.data as Float64Array;
+  const bad = values.findIndex((v) => !Number.isInteger(v));
+  check(
+    bad < 0,
+    RuntimeError,
+    () =>
+      `expected scalar type Long but found Float: ${fn}() argument '${name}' holds class indices, which must be integers, ` +
+      `but element ${bad} is ${pyFloat(values[bad])}`,
+  );
+  return tensor(values, { shape: exact.shape, dtype });
+}
+
 /** Like {@link arg}, for optional tensor options (`weight`, `posWeight`): null/undefined stay absent. */
 export function optionalArg(fn: string, name: string, x: unknown): Tensor | undefined {
   return x === undefined || x === null ? undefined : arg(fn, name, x);
 }
 
-const snakeToCamel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/**
- * Refuses option names a loss does not know, the way Python refuses an unexpected keyword
- * argument, and points at the camelCase spelling when a snake_case one was used.
- */
-export function checkOptions(fn: string, opts: object | undefined, allowed: readonly string[]): void {
-  if (opts === undefined) return;
-  check(
-    typeof opts === 'object' && opts !== null && !Array.isArray(opts),
-    LosskitTypeError,
-    () => `${fn}(): options must be an object such as { reduction: 'sum' }, got ${describe(opts)}`,
-  );
-  for (const key of Object.keys(opts)) {
-    if (allowed.includes(key)) continue;
-    const camel = snakeToCamel(key);
-    const hint = camel !== key && allowed.includes(camel) ? ` (did you mean '${camel}'?)` : ` (expected one of: ${allowed.join(', ')})`;
-    throw new LosskitTypeError(`${fn}() got an unexpected keyword argument '${key}'${hint}`);
-  }
-}
-
-export function checkNumber(fn: string, name: string, v: unknown): number {
-  check(typeof v === 'number', LosskitTypeError, () => `${fn}(): argument '${name}' must be a number, but got ${describe(v)}`);
-  return v;
-}
-
-export function checkBool(fn: string, name: string, v: unknown): boolean {
-  check(typeof v === 'boolean', LosskitTypeError, () => `${fn}(): argument '${name}' must be a boolean, but got ${describe(v)}`);
-  return v;
-}
-
-export function checkInt(fn: string, name: string, v: unknown): number {
-  check(
-    typeof v === 'number' && Number.isInteger(v),
-    LosskitTypeError,
-    () => `${fn}(): argument '${name}' must be an integer, but got ${describe(v)}`,
-  );
-  return v;
-}
+export { checkOptions, checkNumber, checkBool, checkInt } from '../options.js';
 
 /**
  * The regression losses' size rule: a target of another size is broadcast with PyTorch's warning
@@ -90,6 +73,16 @@ export function notDifferentiable(kernel: string, name: string, t: Tensor | unde
     () =>
       `The function '${kernel}' is not differentiable with respect to argument '${name}'. This input cannot have requires_grad True.`,
   );
+}
+
+/**
+ * An elementwise weight is multiplied into the loss in place in PyTorch, so it must broadcast to
+ * the loss's own shape, not widen it (a 0-dim input with a (3) weight).
+ */
+export function requireBroadcastsTo(shape: readonly number[], weight: Tensor | undefined): void {
+  if (!weight) return;
+  const out = broadcastShapes(shape, weight.shape);
+  check(sameShape(out, shape), RuntimeError, () => `output with shape ${sizeList(shape)} doesn't match the broadcast shape ${sizeList(out)}`);
 }
 
 /** A same-size check with the ValueError PyTorch's Python wrappers raise. */

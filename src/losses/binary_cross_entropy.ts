@@ -4,8 +4,9 @@ import { pointwise } from '../ops/elementwise.js';
 import { fusedElementwise } from '../kernels/fused.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { asNumbers } from '../tensor/dtype.js';
-import { broadcastShapes, torchSize } from '../tensor/shape.js';
-import { arg, checkOptions, notDifferentiable, optionalArg, requireFloat, requireSameSize } from './args.js';
+import { torchSize } from '../tensor/shape.js';
+import { arg, checkOptions, notDifferentiable, optionalArg, requireFloat, requireSameSize, requireBroadcastsTo } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface BCELossOptions extends ReductionOptions {
@@ -38,7 +39,7 @@ export const EPSILON = Math.fround(1e-12);
  * F.binaryCrossEntropy(tensor([0.8, 0.2]), tensor([1, 0])).toString(); // 'tensor(0.2231)'
  */
 export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BCELossOptions = {}): Tensor {
-  checkOptions('binaryCrossEntropy', opts, ['reduction', 'sizeAverage', 'reduce', 'weight']);
+  checkOptions('binaryCrossEntropy', opts, LOSS_OPTIONS.binaryCrossEntropy);
   const x = arg('binaryCrossEntropy', 'input', input);
   const y = arg('binaryCrossEntropy', 'target', target);
   requireSameSize(
@@ -56,7 +57,7 @@ export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: 
   );
   const weight = optionalArg('binaryCrossEntropy', 'weight', opts.weight);
   notDifferentiable('binary_cross_entropy', 'weight', weight);
-  if (weight) broadcastShapes(y.shape, weight.shape);
+  requireBroadcastsTo(y.shape, weight);
   checkUnitRange(x, 'input');
   checkUnitRange(y, 'target');
   const fused = fusedElementwise('BinaryCrossEntropyBackward', 'bce', x, y, reduction, { weight });

@@ -5,7 +5,8 @@ import { fusedElementwise } from '../kernels/fused.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, torchSize } from '../tensor/shape.js';
-import { arg, checkOptions, notDifferentiable, optionalArg, requireSameSize } from './args.js';
+import { arg, checkOptions, notDifferentiable, optionalArg, requireSameSize, requireBroadcastsTo } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface BCEWithLogitsLossOptions extends ReductionOptions {
@@ -31,7 +32,7 @@ export interface BCEWithLogitsLossOptions extends ReductionOptions {
  * F.binaryCrossEntropyWithLogits(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(-0.1867)'
  */
 export function binaryCrossEntropyWithLogits(input: TensorLike, target: TensorLike, opts: BCEWithLogitsLossOptions = {}): Tensor {
-  checkOptions('binaryCrossEntropyWithLogits', opts, ['reduction', 'sizeAverage', 'reduce', 'weight', 'posWeight']);
+  checkOptions('binaryCrossEntropyWithLogits', opts, LOSS_OPTIONS.binaryCrossEntropyWithLogits);
   const x = arg('binaryCrossEntropyWithLogits', 'input', input);
   const y = arg('binaryCrossEntropyWithLogits', 'target', target);
   requireSameSize(x, y, () => `Target size (${torchSize(y.shape)}) must be the same as input size (${torchSize(x.shape)})`);
@@ -47,7 +48,8 @@ export function binaryCrossEntropyWithLogits(input: TensorLike, target: TensorLi
     () => `result type ${torchTypeName(isFloating(dtype) ? dtype : 'float32')} can't be cast to the desired output type ${torchTypeName(y.dtype)} (targets must be floating point)`,
   );
   if (posWeight) broadcastShapes(posWeight.shape, y.shape);
-  if (weight) broadcastShapes(y.shape, weight.shape);
+  requireBroadcastsTo(y.shape, posWeight);
+  requireBroadcastsTo(y.shape, weight);
   const fused = fusedElementwise('BinaryCrossEntropyWithLogitsBackward', 'bceWithLogits', x, y, reduction, { weight, posWeight });
   if (fused) return fused;
   // PyTorch computes -log σ(x) = m + log(e^-m + e^(-x-m)), m = max(-x, 0), in the input's dtype,

@@ -3,6 +3,7 @@ import { RuntimeError, check } from '../errors.js';
 import { sub, where } from '../ops/elementwise.js';
 import { sizeList } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface CosineEmbeddingLossOptions extends ReductionOptions {
@@ -36,7 +37,7 @@ export function cosineEmbeddingLoss(
   target: TensorLike,
   opts: CosineEmbeddingLossOptions = {},
 ): Tensor {
-  checkOptions('cosineEmbeddingLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'margin']);
+  checkOptions('cosineEmbeddingLoss', opts, LOSS_OPTIONS.cosineEmbeddingLoss);
   const x1 = arg('cosineEmbeddingLoss', 'input1', input1);
   const x2 = arg('cosineEmbeddingLoss', 'input2', input2);
   const y = arg('cosineEmbeddingLoss', 'target', target);

@@ -7,6 +7,7 @@ import { logSoftmax } from '../ops/softmax.js';
 import { where } from '../ops/elementwise.js';
 import { Tensor as T } from '../tensor/tensor.js';
 import { arg, checkInt, checkNumber, checkOptions, notDifferentiable, optionalArg } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { nllParts, reduceNll } from './nll_loss.js';
 import { fusedClassIndices, fusedClassProbabilities } from '../kernels/fused.js';
@@ -41,7 +42,7 @@ export interface CrossEntropyLossOptions extends ReductionOptions {
  * F.crossEntropy(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(2.0794)'
  */
 export function crossEntropy(input: TensorLike, target: TensorLike, opts: CrossEntropyLossOptions = {}): Tensor {
-  checkOptions('crossEntropy', opts, ['reduction', 'sizeAverage', 'reduce', 'weight', 'ignoreIndex', 'labelSmoothing']);
+  checkOptions('crossEntropy', opts, LOSS_OPTIONS.crossEntropy);
   const x = arg('crossEntropy', 'input', input);
   const y = arg('crossEntropy', 'target', target, Array.isArray(target) && !sameShapeAsArray(x, target) ? 'int64' : undefined);
   const reduction = resolveReduction(opts);

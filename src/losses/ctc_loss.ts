@@ -3,6 +3,7 @@ import { IndexError, LosskitTypeError, RuntimeError, check, describe } from '../
 import { isGradEnabled, record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers, isIntegral } from '../tensor/dtype.js';
 import { arg, checkBool, checkInt, checkOptions, requireFloat, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { lengthNormalizedMean, resolveReduction } from './reduction.js';
 import { activeBackend, fusedOn } from '../kernels/index.js';
 import { ctcWasm } from '../kernels/wasm.js';
@@ -65,7 +66,7 @@ export function ctcLoss(
   targetLengths: Lengths,
   opts: CTCLossOptions = {},
 ): Tensor {
-  checkOptions('ctcLoss', opts, ['blank', 'reduction', 'zeroInfinity']);
+  checkOptions('ctcLoss', opts, LOSS_OPTIONS.ctcLoss);
   const lp = arg('ctcLoss', 'logProbs', logProbs);
   const tg = arg('ctcLoss', 'targets', targets, 'int64');
   const blank = checkInt('ctcLoss', 'blank', opts.blank ?? 0);
@@ -83,6 +84,8 @@ export function ctcLoss(
     () => `Expected 1 to 2 dimensions, but got ${tg.ndim}-dimensional tensor for argument #2 'targets'${WHERE}`,
   );
   const T = lp.shape[0];
+  // PyTorch reads the first frame's row before anything else: with no frames, that fails
+  check(T > 0, RuntimeError, () => `start (0) + length (1) exceeds dimension size (0). (log_probs has no time steps: T = 0)`);
   const N = batched ? lp.shape[1] : 1;
   const C = lp.shape[lp.ndim - 1];
   check(blank >= 0 && blank < C, RuntimeError, () => 'blank must be in label range');

@@ -6,6 +6,7 @@ import { broadcastShapes } from '../tensor/shape.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkBool, checkInt, checkNumber, checkOptions } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 
 export interface PairwiseDistanceOptions {
   /** The norm degree (default 2); 0, fractional and ±Infinity are accepted as in PyTorch. */
@@ -30,7 +31,7 @@ export interface PairwiseDistanceOptions {
  * F.pairwiseDistance(tensor([[0, 0]]), tensor([[3, 4]])).toString(); // 'tensor([5.0000])'
  */
 export function pairwiseDistance(x1: TensorLike, x2: TensorLike, opts: PairwiseDistanceOptions = {}): Tensor {
-  checkOptions('pairwiseDistance', opts, ['p', 'eps', 'keepdim']);
+  checkOptions('pairwiseDistance', opts, LOSS_OPTIONS.pairwiseDistance);
   const a = arg('pairwiseDistance', 'x1', x1);
   const b = arg('pairwiseDistance', 'x2', x2);
   const p = checkNumber('pairwiseDistance', 'p', opts.p ?? 2);
@@ -60,7 +61,7 @@ export interface CosineSimilarityOptions {
  * F.cosineSimilarity(tensor([[1, 0]]), tensor([[1, 1]])).toString(); // 'tensor([0.7071])'
  */
 export function cosineSimilarity(x1: TensorLike, x2: TensorLike, opts: CosineSimilarityOptions = {}): Tensor {
-  checkOptions('cosineSimilarity', opts, ['dim', 'eps']);
+  checkOptions('cosineSimilarity', opts, LOSS_OPTIONS.cosineSimilarity);
   let a = arg('cosineSimilarity', 'x1', x1);
   let b = arg('cosineSimilarity', 'x2', x2);
   const dim = checkInt('cosineSimilarity', 'dim', opts.dim ?? 1);

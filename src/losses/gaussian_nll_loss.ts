@@ -5,6 +5,7 @@ import { asNumbers, isFloating } from '../tensor/dtype.js';
 import { full as filled } from '../tensor/creation.js';
 import { sameShape } from '../tensor/shape.js';
 import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { reduce, resolveReduction } from './reduction.js';
 
 export interface GaussianNLLLossOptions {
@@ -44,7 +45,7 @@ export function gaussianNllLoss(
   variance: TensorLike,
   opts: GaussianNLLLossOptions = {},
 ): Tensor {
-  checkOptions('gaussianNllLoss', opts, ['full', 'eps', 'reduction']);
+  checkOptions('gaussianNllLoss', opts, LOSS_OPTIONS.gaussianNllLoss);
   const x = arg('gaussianNllLoss', 'input', input);
   const y = arg('gaussianNllLoss', 'target', target);
   const full = checkBool('gaussianNllLoss', 'full', opts.full ?? false);

@@ -3,6 +3,7 @@ import { pointwise } from '../ops/elementwise.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface HingeEmbeddingLossOptions extends ReductionOptions {
@@ -26,7 +27,7 @@ export interface HingeEmbeddingLossOptions extends ReductionOptions {
  * F.hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).toString(); // 'tensor(0.1500)'
  */
 export function hingeEmbeddingLoss(input: TensorLike, target: TensorLike, opts: HingeEmbeddingLossOptions = {}): Tensor {
-  checkOptions('hingeEmbeddingLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'margin']);
+  checkOptions('hingeEmbeddingLoss', opts, LOSS_OPTIONS.hingeEmbeddingLoss);
   const x = arg('hingeEmbeddingLoss', 'input', input);
   const y = arg('hingeEmbeddingLoss', 'target', target);
   const margin = checkNumber('hingeEmbeddingLoss', 'margin', opts.margin ?? 1);

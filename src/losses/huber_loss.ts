@@ -5,6 +5,7 @@ import { torchTypeName } from '../ops/reduce.js';
 import { isFloating } from '../tensor/dtype.js';
 import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkNumber, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
 export interface HuberLossOptions {
@@ -30,7 +31,7 @@ export interface HuberLossOptions {
  * F.huberLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(0.6250)'
  */
 export function huberLoss(input: TensorLike, target: TensorLike, opts: HuberLossOptions = {}): Tensor {
-  checkOptions('huberLoss', opts, ['reduction', 'delta', 'weight']);
+  checkOptions('huberLoss', opts, LOSS_OPTIONS.huberLoss);
   const delta = checkNumber('huberLoss', 'delta', opts.delta ?? 1);
   const x = arg('huberLoss', 'input', input);
   const y = arg('huberLoss', 'target', target);

@@ -5,6 +5,7 @@ import { fusedElementwise } from '../kernels/fused.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkBool, checkOptions, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface KLDivLossOptions extends ReductionOptions {
@@ -41,7 +42,7 @@ const xlogy = (x: number, y: number, fr: (v: number) => number): number =>
  * F.klDiv(ones([2, 2]), tensor([[0, 1], [2, 3]]), { reduction: 'batchmean' }).toString(); // 'tensor(-0.6589)'
  */
 export function klDiv(input: TensorLike, target: TensorLike, opts: KLDivLossOptions = {}): Tensor {
-  checkOptions('klDiv', opts, ['reduction', 'sizeAverage', 'reduce', 'logTarget']);
+  checkOptions('klDiv', opts, LOSS_OPTIONS.klDiv);
   const x = arg('klDiv', 'input', input);
   const y = arg('klDiv', 'target', target);
   const logTarget = checkBool('klDiv', 'logTarget', opts.logTarget ?? false);

@@ -2,6 +2,7 @@ import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { pointwise, promoted, sgn } from '../ops/elementwise.js';
 import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkOptions, optionalArg, warnIfSizesDiffer } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
 export interface L1LossOptions extends ReductionOptions {
@@ -24,7 +25,7 @@ export interface L1LossOptions extends ReductionOptions {
  * F.l1Loss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.)'
  */
 export function l1Loss(input: TensorLike, target: TensorLike, opts: L1LossOptions = {}): Tensor {
-  checkOptions('l1Loss', opts, ['reduction', 'sizeAverage', 'reduce', 'weight']);
+  checkOptions('l1Loss', opts, LOSS_OPTIONS.l1Loss);
   const x = arg('l1Loss', 'input', input);
   const y = arg('l1Loss', 'target', target);
   warnIfSizesDiffer(x, y);

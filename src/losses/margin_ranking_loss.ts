@@ -4,6 +4,7 @@ import { pointwise, promoted } from '../ops/elementwise.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, torchSize } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface MarginRankingLossOptions extends ReductionOptions {
@@ -32,7 +33,7 @@ export function marginRankingLoss(
   target: TensorLike,
   opts: MarginRankingLossOptions = {},
 ): Tensor {
-  checkOptions('marginRankingLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'margin']);
+  checkOptions('marginRankingLoss', opts, LOSS_OPTIONS.marginRankingLoss);
   const x1 = arg('marginRankingLoss', 'input1', input1);
   const x2 = arg('marginRankingLoss', 'input2', input2);
   const y = arg('marginRankingLoss', 'target', target);
@@ -44,6 +45,17 @@ export function marginRankingLoss(
     () =>
       'margin_ranking_loss : All input tensors should have same dimension but got sizes: ' +
       `input1: ${torchSize(x1.shape)}, input2: ${torchSize(x2.shape)}, target: ${torchSize(y.shape)} `,
+  );
+  // PyTorch computes -target * (input1 - input2): bool tensors cannot be subtracted or negated
+  check(
+    !(x1.dtype === 'bool' && x2.dtype === 'bool'),
+    RuntimeError,
+    () => 'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
+  );
+  check(
+    y.dtype !== 'bool',
+    RuntimeError,
+    () => 'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
   );
   // margin is a C++ double: integer inputs give float32, as int + float does
   const d = promoted(x1, x2, y);

@@ -2,6 +2,7 @@ import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { pointwise, promoted } from '../ops/elementwise.js';
 import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
 export interface MSELossOptions extends ReductionOptions {
@@ -23,7 +24,7 @@ export interface MSELossOptions extends ReductionOptions {
  * F.mseLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.5000)'
  */
 export function mseLoss(input: TensorLike, target: TensorLike, opts: MSELossOptions = {}): Tensor {
-  checkOptions('mseLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'weight']);
+  checkOptions('mseLoss', opts, LOSS_OPTIONS.mseLoss);
   const x = arg('mseLoss', 'input', input);
   const y = arg('mseLoss', 'target', target);
   warnIfSizesDiffer(x, y);

@@ -5,6 +5,7 @@ import { type NumberArray, allocate, asNumbers } from '../tensor/dtype.js';
 import { sizeList } from '../tensor/shape.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkNumber, checkOptions, expectLong, frames, notDifferentiable, optionalArg, requireFloat, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface MultiMarginLossOptions extends ReductionOptions {
@@ -35,7 +36,7 @@ export interface MultiMarginLossOptions extends ReductionOptions {
  * F.multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], { dtype: 'int64' })).toString(); // 'tensor(0.3250)'
  */
 export function multiMarginLoss(input: TensorLike, target: TensorLike, opts: MultiMarginLossOptions = {}): Tensor {
-  checkOptions('multiMarginLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'p', 'margin', 'weight']);
+  checkOptions('multiMarginLoss', opts, LOSS_OPTIONS.multiMarginLoss);
   const x = arg('multiMarginLoss', 'input', input);
   const y = arg('multiMarginLoss', 'target', target, 'int64');
   const reduction = resolveReduction(opts);

@@ -4,6 +4,7 @@ import { record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers } from '../tensor/dtype.js';
 import { sizeList } from '../tensor/shape.js';
 import { arg, checkOptions, expectLong, frames, requireFloat, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /**
@@ -27,7 +28,7 @@ import { type ReductionOptions, reduce, resolveReduction } from './reduction.js'
  * F.multilabelMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), y).toString(); // 'tensor(0.8500)'
  */
 export function multilabelMarginLoss(input: TensorLike, target: TensorLike, opts: ReductionOptions = {}): Tensor {
-  checkOptions('multilabelMarginLoss', opts, ['reduction', 'sizeAverage', 'reduce']);
+  checkOptions('multilabelMarginLoss', opts, LOSS_OPTIONS.multilabelMarginLoss);
   const x = arg('multilabelMarginLoss', 'input', input);
   const y = arg('multilabelMarginLoss', 'target', target, 'int64');
   const reduction = resolveReduction(opts);

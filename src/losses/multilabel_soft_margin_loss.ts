@@ -1,7 +1,8 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { IndexError, check } from '../errors.js';
 import { logSigmoid, sub } from '../ops/elementwise.js';
-import { arg, checkOptions, optionalArg } from './args.js';
+import { arg, checkOptions, optionalArg, requireFloat } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
@@ -31,10 +32,12 @@ export function multilabelSoftMarginLoss(
   target: TensorLike,
   opts: MultiLabelSoftMarginLossOptions = {},
 ): Tensor {
-  checkOptions('multilabelSoftMarginLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'weight']);
+  checkOptions('multilabelSoftMarginLoss', opts, LOSS_OPTIONS.multilabelSoftMarginLoss);
   const x = arg('multilabelSoftMarginLoss', 'input', input);
   const y = arg('multilabelSoftMarginLoss', 'target', target);
   const weight = optionalArg('multilabelSoftMarginLoss', 'weight', opts.weight);
+  // log_sigmoid has no integer kernel
+  requireFloat('log_sigmoid_cpu', x.dtype);
   let loss = y.mul(logSigmoid(x)).add(sub(1, y).mul(logSigmoid(x.neg()))).neg();
   if (weight) loss = loss.mul(weight);
   check(x.ndim > 0, IndexError, () => 'Dimension specified as -1 but tensor has no dimensions');

@@ -5,6 +5,7 @@ import { type NumberArray, allocate, asNumbers } from '../tensor/dtype.js';
 import { sameShape, sizeList } from '../tensor/shape.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkInt, checkOptions, expectLong, notDifferentiable, optionalArg, requireFloat } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { fusedClassIndices } from '../kernels/fused.js';
 
@@ -149,7 +150,7 @@ export function reduceNll(parts: NLLParts, reduction: string): Tensor {
  * F.nllLoss(logp, tensor([0, 1], { dtype: 'int64' })).toString(); // 'tensor(0.3926)'
  */
 export function nllLoss(input: TensorLike, target: TensorLike, opts: NLLLossOptions = {}): Tensor {
-  checkOptions('nllLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'weight', 'ignoreIndex']);
+  checkOptions('nllLoss', opts, LOSS_OPTIONS.nllLoss);
   const x = arg('nllLoss', 'input', input);
   const y = arg('nllLoss', 'target', target, 'int64');
   const reduction = resolveReduction(opts);

@@ -3,6 +3,7 @@ import { pointwise, promoted } from '../ops/elementwise.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 export interface PoissonNLLLossOptions extends ReductionOptions {
@@ -35,13 +36,13 @@ const TWO_PI = 2 * Math.PI;
  * F.poissonNllLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.2183)'
  */
 export function poissonNllLoss(input: TensorLike, target: TensorLike, opts: PoissonNLLLossOptions = {}): Tensor {
-  checkOptions('poissonNllLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'logInput', 'full', 'eps']);
+  checkOptions('poissonNllLoss', opts, LOSS_OPTIONS.poissonNllLoss);
   const x = arg('poissonNllLoss', 'input', input);
   const y = arg('poissonNllLoss', 'target', target);
   const logInput = checkBool('poissonNllLoss', 'logInput', opts.logInput ?? true);
   const full = checkBool('poissonNllLoss', 'full', opts.full ?? false);
   const eps = checkNumber('poissonNllLoss', 'eps', opts.eps ?? 1e-8);
-  const reduction = resolveReduction(opts, { style: 'python', elementwiseMean: false });
+  const reduction = resolveReduction(opts, { elementwiseMean: false });
   // `target * input` is PyTorch's first broadcasting op: its error names the target "tensor a"
   broadcastShapes(y.shape, x.shape);
   const dtype = floating(promoted(x, y));

@@ -3,6 +3,7 @@ import { RuntimeError, check } from '../errors.js';
 import { pointwise, promoted } from '../ops/elementwise.js';
 import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkNumber, checkOptions, requireFloat, warnIfSizesDiffer } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { l1Loss } from './l1_loss.js';
 
@@ -26,7 +27,7 @@ export interface SmoothL1LossOptions extends ReductionOptions {
  * F.smoothL1Loss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(0.6250)'
  */
 export function smoothL1Loss(input: TensorLike, target: TensorLike, opts: SmoothL1LossOptions = {}): Tensor {
-  checkOptions('smoothL1Loss', opts, ['reduction', 'sizeAverage', 'reduce', 'beta']);
+  checkOptions('smoothL1Loss', opts, LOSS_OPTIONS.smoothL1Loss);
   const beta = checkNumber('smoothL1Loss', 'beta', opts.beta ?? 1);
   check(beta >= 0, RuntimeError, () => `smooth_l1_loss does not support negative values for beta. (got beta=${beta})`);
   if (beta === 0) return l1Loss(input, target, { reduction: opts.reduction, sizeAverage: opts.sizeAverage, reduce: opts.reduce });

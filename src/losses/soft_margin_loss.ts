@@ -5,6 +5,7 @@ import { torchTypeName } from '../ops/reduce.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape, sizeList } from '../tensor/shape.js';
 import { arg, checkOptions, notDifferentiable, stepRounding } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /**
@@ -24,7 +25,7 @@ import { type ReductionOptions, reduce, resolveReduction } from './reduction.js'
  * F.softMarginLoss(tensor([1, -1]), tensor([1, 1])).toString(); // 'tensor(0.8133)'
  */
 export function softMarginLoss(input: TensorLike, target: TensorLike, opts: ReductionOptions = {}): Tensor {
-  checkOptions('softMarginLoss', opts, ['reduction', 'sizeAverage', 'reduce']);
+  checkOptions('softMarginLoss', opts, LOSS_OPTIONS.softMarginLoss);
   const x = arg('softMarginLoss', 'input', input);
   const y = arg('softMarginLoss', 'target', target);
   const reduction = resolveReduction(opts);

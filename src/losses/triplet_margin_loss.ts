@@ -2,6 +2,7 @@ import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, ValueError, check } from '../errors.js';
 import { minimum } from '../ops/elementwise.js';
 import { arg, checkBool, checkNumber, checkOptions, pyFloat } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { pairwiseDistance } from './distance.js';
 
@@ -37,7 +38,7 @@ export function tripletMarginLoss(
   negative: TensorLike,
   opts: TripletMarginLossOptions = {},
 ): Tensor {
-  checkOptions('tripletMarginLoss', opts, ['reduction', 'sizeAverage', 'reduce', 'margin', 'p', 'eps', 'swap']);
+  checkOptions('tripletMarginLoss', opts, LOSS_OPTIONS.tripletMarginLoss);
   const a = arg('tripletMarginLoss', 'anchor', anchor);
   const pos = arg('tripletMarginLoss', 'positive', positive);
   const neg = arg('tripletMarginLoss', 'negative', negative);

@@ -1,6 +1,7 @@
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { LosskitTypeError } from '../errors.js';
 import { arg, checkBool, checkNumber, checkOptions } from './args.js';
+import { LOSS_OPTIONS } from './options.js';
 import { resolveReduction } from './reduction.js';
 import { checkDistanceFunction, pairwiseDistance } from './distance.js';
 import { checkMargin, checkSameNdim, tripletLoss } from './triplet_margin_loss.js';
@@ -39,7 +40,7 @@ export function tripletMarginWithDistanceLoss(
   opts: TripletMarginWithDistanceLossOptions = {},
 ): Tensor {
   const fn = 'tripletMarginWithDistanceLoss';
-  checkOptions(fn, opts, ['distanceFunction', 'margin', 'swap', 'reduction']);
+  checkOptions(fn, opts, LOSS_OPTIONS.tripletMarginWithDistanceLoss);
   const a = arg(fn, 'anchor', anchor);
   const pos = arg(fn, 'positive', positive);
   const neg = arg(fn, 'negative', negative);

@@ -4,6 +4,7 @@ import { Generator, defaultGenerator } from '../tensor/random.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { toTensor } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
+import { torchTypeName } from '../ops/reduce.js';
 import { Module } from './module.js';
 import { fans, kaimingUniform, uniform } from './init.js';
 
@@ -60,6 +61,14 @@ export class Linear extends Module {
 
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);
+    // PyTorch's addmm does not promote: a float64 or int64 input needs weights of its dtype
+    check(
+      x.dtype === this.weight.dtype,
+      RuntimeError,
+      () =>
+        `mat1 and mat2 must have the same dtype, but got ${torchTypeName(x.dtype)} and ${torchTypeName(this.weight.dtype)} ` +
+        `(the input is ${x.dtype}, the weights ${this.weight.dtype}: convert one, e.g. input.to('${this.weight.dtype}'))`,
+    );
     // matmul is 2-D at most: fold any leading batch dimensions into one and unfold afterwards
     const lead = x.ndim > 2 ? x.shape.slice(0, -1) : null;
     const x2 = lead ? x.reshape(-1, x.shape[x.ndim - 1]) : x;

@@ -1,4 +1,5 @@
 import { LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
+import { checkBool, parseJson } from '../options.js';
 import { noGrad } from '../autograd/graph.js';
 import { type DType, asNumbers, checkDType, fromNumbers } from '../tensor/dtype.js';
 import { sameShape, torchSize } from '../tensor/shape.js';
@@ -195,8 +196,9 @@ export abstract class Module {
    *   missing and unexpected keys (strict) and size mismatches (always).
    */
   loadStateDict(state: StateDict | Record<string, TensorState | Tensor> | string, strict = true): LoadResult {
-    const dict = (typeof state === 'string' ? JSON.parse(state) : state) as Record<string, TensorState | Tensor>;
-    check(dict !== null && typeof dict === 'object', LosskitTypeError, () => `Expected state_dict to be dict-like, got ${typeName(dict)}.`);
+    const dict = (typeof state === 'string' ? parseJson(`${this.constructor.name}.loadStateDict`, state) : state) as Record<string, TensorState | Tensor>;
+    checkBool(`${this.constructor.name}.loadStateDict`, 'strict', strict);
+    check(dict !== null && typeof dict === 'object' && !Array.isArray(dict), LosskitTypeError, () => `Expected state_dict to be dict-like, got ${typeName(dict)}.`);
     const own = new Map([...this.namedParameters(), ...this.namedBuffers()]);
     const missingKeys = [...own.keys()].filter((k) => !(k in dict));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
@@ -270,6 +272,11 @@ function readState(key: string, v: TensorState | Tensor): { shape: number[]; val
     if (s === '-inf' || s === '-infinity') return -Infinity;
     throw new LosskitTypeError(`state_dict entry '${key}' holds a non-number: ${describe(x)}`);
   });
+  check(
+    v.shape.every((d) => Number.isInteger(d) && d >= 0),
+    RuntimeError,
+    () => `state_dict entry '${key}': shape must be non-negative integers, got [${v.shape.map(String).join(', ')}]`,
+  );
   const n = v.shape.reduce((a, b) => a * b, 1);
   check(n === values.length, RuntimeError, () => `state_dict entry '${key}': shape [${v.shape.join(', ')}] is invalid for input of size ${values.length}`);
   return { shape: v.shape, values };

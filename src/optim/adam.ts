@@ -1,5 +1,6 @@
 import { LosskitTypeError, ValueError, check, describe } from '../errors.js';
 import { Optimizer, type FloatArray, type ParamGroup, type Params, checkNonNegative, formatPy, rounding, withGrads, zerosLike } from './optimizer.js';
+import { checkBool, checkedOptions } from '../options.js';
 
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
@@ -42,7 +43,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}, name = 'Adam', defaultWeightDecay = 0) {
-    const defaults: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...options };
+    const defaults: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...checkedOptions(name, options, NAMES) };
     super(name, params, defaults, NAMES);
   }
 
@@ -54,6 +55,8 @@ export class Adam extends Optimizer<AdamOptions> {
       check(typeof b === 'number' && b >= 0 && b < 1, ValueError, () => `Invalid beta parameter at index ${i}: ${formatPy(b)}`);
     });
     checkNonNegative('weight_decay value', o.weightDecay);
+    checkBool(this.name, 'amsgrad', o.amsgrad);
+    checkBool(this.name, 'maximize', o.maximize);
   }
 
   protected updateGroup(group: ParamGroup<AdamOptions>): void {

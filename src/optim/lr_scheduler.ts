@@ -5,6 +5,7 @@
  * to `lr` exactly as PyTorch's do.
  */
 import { LosskitTypeError, ValueError, check, warn } from '../errors.js';
+import { checkInt, checkNumber, checkedOptions } from '../options.js';
 import { Optimizer } from './optimizer.js';
 
 export abstract class LRScheduler {
@@ -21,6 +22,7 @@ export abstract class LRScheduler {
     lastEpoch = -1,
   ) {
     check(optimizer instanceof Optimizer, LosskitTypeError, () => `${(optimizer as object)?.constructor?.name ?? String(optimizer)} is not an Optimizer`);
+    check(checkInt(new.target.name, 'lastEpoch', lastEpoch) >= -1, ValueError, () => `${new.target.name}: lastEpoch must be -1 (a fresh start) or an epoch index, got ${lastEpoch}`);
     optimizer.paramGroups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr;
       else check(g.initialLr !== undefined, ValueError, () => `param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
@@ -83,10 +85,10 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: Optimizer<{ lr: number }>, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
+    super(optimizer, checkedOptions('StepLR', opts, ['gamma', 'lastEpoch']).lastEpoch ?? -1);
     check(Number.isInteger(stepSize) && stepSize > 0, ValueError, () => `StepLR: stepSize must be a positive integer, got ${stepSize}`);
     this.stepSize = stepSize;
-    this.gamma = opts.gamma ?? 0.1;
+    this.gamma = checkNumber('StepLR', 'gamma', opts.gamma ?? 0.1);
     this.initialStep();
   }
 
@@ -109,10 +111,10 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: Optimizer<{ lr: number }>, tMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
-    check(typeof tMax === 'number' && tMax > 0, ValueError, () => `CosineAnnealingLR: tMax must be positive, got ${tMax}`);
+    super(optimizer, checkedOptions('CosineAnnealingLR', opts, ['etaMin', 'lastEpoch']).lastEpoch ?? -1);
+    check(typeof tMax === 'number' && tMax > 0 && Number.isFinite(tMax), ValueError, () => `CosineAnnealingLR: tMax must be positive, got ${tMax}`);
     this.tMax = tMax;
-    this.etaMin = opts.etaMin ?? 0;
+    this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', opts.etaMin ?? 0);
     this.initialStep();
   }
 
@@ -133,3 +135,4 @@ export class CosineAnnealingLR extends LRScheduler {
     );
   }
 }
+

@@ -7,11 +7,11 @@
  * is float64; for a float32 parameter every intermediate is rounded to float32 where PyTorch's
  * float32 kernels round, so the two agree to float32 rounding.
  */
-import { LosskitTypeError, RuntimeError, ValueError, check } from '../errors.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, describe as what } from '../errors.js';
 import { isGradEnabled, noGrad } from '../autograd/graph.js';
 import { asNumbers, isFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkOptions } from '../losses/args.js';
+import { checkFunction, checkOptions, isOptionsObject, parseJson } from '../options.js';
 
 /** The storage a parameter's data lives in (optimizers only take floating tensors). */
 export type FloatArray = Float32Array | Float64Array;
@@ -108,9 +108,15 @@ export abstract class Optimizer<O extends { lr: number }> {
    */
   step(closure?: () => Tensor | number): number | undefined {
     let loss: number | undefined;
-    if (closure) {
+    if (closure !== undefined && closure !== null) {
+      checkFunction(`${this.name}.step`, 'closure', closure);
       check(isGradEnabled(), RuntimeError, () => 'step(closure): the closure needs grad mode; do not call step() inside noGrad');
-      const l = closure();
+      const l: unknown = closure();
+      check(
+        typeof l === 'number' || (l instanceof Tensor && l.numel === 1),
+        LosskitTypeError,
+        () => `step(closure): the closure must return the loss, a one-element Tensor or a number, but returned ${what(l)}`,
+      );
       loss = typeof l === 'number' ? l : l.item();
     }
     noGrad(() => {
@@ -147,29 +153,68 @@ export abstract class Optimizer<O extends { lr: number }> {
   }
 
   /** Restores `stateDict()` output onto an optimizer built over the same parameters in the same order. */
+  /**
+   * Restores `stateDict()` output onto an optimizer built over the same parameters in the same
+   * order. Everything is checked before anything is changed: a state dict that does not fit (a
+   * moment estimate of another length, a `step` that is not a count, a group without `params`)
+   * is refused with a ValueError instead of turning the next `step()` into NaN.
+   */
   loadStateDict(saved: OptimizerState | string): void {
-    const sd = (typeof saved === 'string' ? JSON.parse(saved) : saved) as OptimizerState;
+    const sd = (typeof saved === 'string' ? parseJson(`${this.name}.loadStateDict`, saved) : saved) as OptimizerState;
+    const where = `${this.name}.loadStateDict()`;
+    check(isOptionsObject(sd), LosskitTypeError, () => `${where}: the state dict must be an object { state, paramGroups }, got ${what(sd)}`);
+    check(isOptionsObject(sd.state), ValueError, () => `${where}: 'state' must be an object keyed by parameter index, got ${what(sd.state)}`);
     check(
-      Array.isArray(sd?.paramGroups) && sd.paramGroups.length === this.paramGroups.length,
+      Array.isArray(sd.paramGroups) && sd.paramGroups.length === this.paramGroups.length,
       ValueError,
       () => 'loaded state dict has a different number of parameter groups',
     );
     const params = this.paramGroups.flatMap((g) => g.params);
-    sd.paramGroups.forEach((saved, i) => {
-      const n = (saved.params as number[]).length;
-      check(n === this.paramGroups[i].params.length, ValueError, () => "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    const groups = sd.paramGroups.map((group, i) => {
+      check(isOptionsObject(group), ValueError, () => `${where}: paramGroups[${i}] must be an object, got ${what(group)}`);
+      const { params: ids, ...opts } = group as { params?: unknown } & Record<string, unknown>;
+      check(
+        Array.isArray(ids) && ids.every((id) => Number.isInteger(id)),
+        ValueError,
+        () => `${where}: paramGroups[${i}] must have 'params', an array of parameter indices, got ${what(ids)}`,
+      );
+      check(ids.length === this.paramGroups[i].params.length, ValueError, () => "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      checkOptions(where, opts, ['initialLr', ...this.optionNames]);
+      const merged = { ...this.paramGroups[i], ...opts } as ParamGroup<O>;
+      this.validate(merged);
+      return opts;
     });
-    this.state.clear();
+    const state = new Map<Tensor, Record<string, number | FloatArray>>();
     for (const [k, s] of Object.entries(sd.state)) {
-      const p = params[Number(k)];
+      const p = /^\d+$/.test(k) ? params[Number(k)] : undefined;
       check(p !== undefined, ValueError, () => `loaded state dict has state for parameter ${k}, which this optimizer does not have`);
+      check(isOptionsObject(s), ValueError, () => `${where}: state['${k}'] must be an object, got ${what(s)}`);
       const Arr = p.data instanceof Float32Array ? Float32Array : Float64Array;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([name, v]) => [name, typeof v === 'number' ? v : Arr.from(v)])));
+      const entry: Record<string, number | FloatArray> = {};
+      for (const [name, v] of Object.entries(s)) {
+        if (name === 'step') {
+          check(
+            typeof v === 'number' && Number.isInteger(v) && v >= 0,
+            ValueError,
+            () => `${where}: state['${k}'].step must be a non-negative integer (the number of steps taken), got ${what(v)}`,
+          );
+          entry.step = v;
+          continue;
+        }
+        check(
+          Array.isArray(v) && v.length === p.numel && v.every((x) => typeof x === 'number'),
+          ValueError,
+          () =>
+            `${where}: state['${k}'].${name} must be an array of ${p.numel} numbers (one per element of parameter ${k}, shape [${p.shape.join(', ')}]), ` +
+            `got ${Array.isArray(v) ? `an array of ${v.length}${v.every((x) => typeof x === 'number') ? '' : ' holding non-numbers'}` : what(v)}`,
+        );
+        entry[name] = Arr.from(v as number[]);
+      }
+      state.set(p, entry);
     }
-    sd.paramGroups.forEach((saved, i) => {
-      const { params: _params, ...opts } = saved;
-      Object.assign(this.paramGroups[i], opts);
-    });
+    this.state.clear();
+    for (const [p, s] of state) this.state.set(p, s);
+    groups.forEach((opts, i) => Object.assign(this.paramGroups[i], opts));
   }
 }
 

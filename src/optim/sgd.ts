@@ -1,5 +1,6 @@
 import { LosskitTypeError, ValueError, check } from '../errors.js';
 import { Optimizer, type ParamGroup, type Params, checkNonNegative, rounding, withGrads, zerosLike } from './optimizer.js';
+import { checkBool, checkedOptions } from '../options.js';
 
 export interface SGDOptions {
   /** Learning rate (default 1e-3, PyTorch 2.x's). */
@@ -36,7 +37,7 @@ const NAMES = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximi
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    const defaults: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
+    const defaults: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkedOptions('SGD', options, NAMES) };
     super('SGD', params, defaults, NAMES);
   }
 
@@ -45,6 +46,8 @@ export class SGD extends Optimizer<SGDOptions> {
     checkNonNegative('momentum value', o.momentum);
     checkNonNegative('weight_decay value', o.weightDecay);
     check(typeof o.dampening === 'number', LosskitTypeError, () => `dampening must be a number, got ${typeof o.dampening}`);
+    checkBool('SGD', 'nesterov', o.nesterov);
+    checkBool('SGD', 'maximize', o.maximize);
     check(o.nesterov === false || (o.momentum > 0 && o.dampening === 0), ValueError, () => 'Nesterov momentum requires a momentum and zero dampening');
   }
 

@@ -3,13 +3,17 @@ import { record } from '../autograd/graph.js';
 import {
   type DType,
   type TypedArray,
+  ITEM_SIZE,
   allocate,
+  allocating,
   checkDType,
   dtypeOfArray,
   fromNumbers,
+  fromUserNumbers,
   isFloating,
   promoteTypes,
 } from './dtype.js';
+import { checkBool, checkOptions } from '../options.js';
 import { type Shape, numelOf } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { Generator, defaultGenerator } from './random.js';
@@ -28,6 +32,30 @@ export interface RandomOptions {
   /** A seed for this call alone; without one, the default generator (see `manualSeed`) is used. */
   seed?: number;
   generator?: Generator;
+}
+
+const TENSOR_OPTIONS = ['dtype', 'shape', 'requiresGrad'] as const;
+const FILL_OPTIONS = ['dtype', 'requiresGrad'] as const;
+const RANDOM_OPTIONS = ['dtype', 'requiresGrad', 'seed', 'generator'] as const;
+const RANDINT_OPTIONS = ['dtype', 'seed', 'generator'] as const;
+
+/** The creation functions' one options check: known keys, a boolean `requiresGrad`, a known dtype. */
+function creationOptions<O extends object>(fn: string, opts: O | undefined, allowed: readonly string[]): O {
+  checkOptions(fn, opts, allowed);
+  const o = (opts ?? {}) as { dtype?: unknown; requiresGrad?: unknown; seed?: unknown; generator?: unknown };
+  if (o.requiresGrad !== undefined) checkBool(fn, 'requiresGrad', o.requiresGrad);
+  if (o.dtype !== undefined) checkDType(o.dtype);
+  if (o.seed !== undefined) {
+    check(
+      typeof o.seed === 'number' && Number.isFinite(o.seed),
+      LosskitTypeError,
+      () => `${fn}(): argument 'seed' must be a finite number, but got ${describe(o.seed)}`,
+    );
+  }
+  if (o.generator !== undefined) {
+    check(o.generator instanceof Generator, LosskitTypeError, () => `${fn}(): argument 'generator' must be a Generator, but got ${describe(o.generator)}`);
+  }
+  return (opts ?? {}) as O;
 }
 
 function isTypedArray(x: unknown): x is TypedArray {
@@ -108,7 +136,8 @@ export function tensor(
   data: NestedArray | TypedArray | bigint | readonly (number | string | bigint | boolean)[] | string,
   opts: TensorOptions = {},
 ): Tensor {
-  const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype);
+  creationOptions('tensor', opts, TENSOR_OPTIONS);
+  const dtype = opts.dtype;
   if (data instanceof Tensor) {
     const t = (data as Tensor).detach();
     return finish(dtype && dtype !== t.dtype ? castData(t.data, dtype) : t.data, opts.shape ?? t.shape, opts);
@@ -131,15 +160,29 @@ export function tensor(
       : flat.length > 0 && flat.every((v) => typeof v === 'bigint')
         ? 'int64'
         : 'float32');
+  if (inferred === 'int64' && flat.some((v) => typeof v === 'bigint')) return finish(exactInt64(flat), opts.shape ?? shape, opts);
   const values = new Float64Array(flat.length);
   for (let i = 0; i < flat.length; i++) values[i] = scalarValue(flat[i], `data[${i}]`);
-  return finish(fromNumbers(values, inferred), opts.shape ?? shape, opts);
+  return finish(fromUserNumbers(values, inferred), opts.shape ?? shape, opts);
+}
+
+/** int64 data with bigints in it, kept exact (a double holds integers only to 2^53). */
+function exactInt64(flat: readonly unknown[]): BigInt64Array {
+  const out = new BigInt64Array(flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (typeof v === 'bigint') {
+      check(v >= -(2n ** 63n) && v < 2n ** 63n, RuntimeError, () => `Overflow when unpacking long (element ${i} is ${v})`);
+      out[i] = v;
+    } else out[i] = (fromUserNumbers([scalarValue(v, `data[${i}]`)], 'int64') as BigInt64Array)[0];
+  }
+  return out;
 }
 
 function castData(src: TypedArray, dtype: DType): TypedArray {
   if (src instanceof BigInt64Array && dtype === 'int64') return src;
   const nums = src instanceof BigInt64Array ? Float64Array.from(src, Number) : src;
-  return fromNumbers(nums, dtype);
+  return fromUserNumbers(nums, dtype);
 }
 
 function finish(data: TypedArray, shape: readonly number[], opts: TensorOptions): Tensor {
@@ -152,40 +195,43 @@ function finish(data: TypedArray, shape: readonly number[], opts: TensorOptions)
   return new Tensor(data, s, { requiresGrad: opts.requiresGrad });
 }
 
-function filled(shape: Shape, value: number, opts: TensorOptions & { dtype?: DType }): Tensor {
+function filled(fn: string, shape: Shape, value: number, opts: TensorOptions & { dtype?: DType }): Tensor {
+  creationOptions(fn, opts, FILL_OPTIONS);
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? 'float32');
+  // the value is checked like tensor()'s numbers: NaN or 3e9 cannot fill an int32 tensor
+  const v = fromUserNumbers([value], dtype);
   const data = allocate(dtype, numelOf(s));
   if (value !== 0) {
-    if (data instanceof BigInt64Array) data.fill(BigInt(Math.trunc(value)));
-    else data.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
+    if (data instanceof BigInt64Array) data.fill((v as BigInt64Array)[0]);
+    else data.fill((v as Exclude<TypedArray, BigInt64Array>)[0]);
   }
   return new Tensor(data, s, { requiresGrad: opts.requiresGrad });
 }
 
 export function zeros(shape: Shape, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
-  return filled(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
 export function ones(shape: Shape, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
-  return filled(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 
 export function full(shape: Shape, value: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   check(typeof value === 'number', LosskitTypeError, () => `full(): fill value must be a number, got ${describe(value)}`);
-  return filled(shape, value, opts);
+  return filled('full', shape, value, opts);
 }
 
 export function zerosLike(t: Tensor, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
-  return filled(t.shape, 0, { dtype: t.dtype, ...opts });
+  return filled('zerosLike', t.shape, 0, { dtype: t.dtype, ...opts });
 }
 
 export function onesLike(t: Tensor, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
-  return filled(t.shape, 1, { dtype: t.dtype, ...opts });
+  return filled('onesLike', t.shape, 1, { dtype: t.dtype, ...opts });
 }
 
 export function fullLike(t: Tensor, value: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
-  return filled(t.shape, value, { dtype: t.dtype, ...opts });
+  return filled('fullLike', t.shape, value, { dtype: t.dtype, ...opts });
 }
 
 /**
@@ -198,13 +244,17 @@ export function arange(
   step: number | Omit<TensorOptions, 'shape'> = 1,
   opts: Omit<TensorOptions, 'shape'> = {},
 ): Tensor {
-  if (typeof step === 'object') {
+  if (typeof step === 'object' && step !== null) {
     opts = step;
     step = 1;
   }
+  creationOptions('arange', opts, FILL_OPTIONS);
   if (end === undefined) {
     end = start;
     start = 0;
+  }
+  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
+    check(typeof v === 'number', LosskitTypeError, () => `arange(): argument '${name}' must be a number, but got ${describe(v)}`);
   }
   check(step !== 0, RuntimeError, () => 'arange(): step must be nonzero');
   check(
@@ -218,23 +268,27 @@ export function arange(
     () => 'arange(): upper bound and larger bound inconsistent with step sign',
   );
   const n = Math.ceil((end - start) / step);
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = start + i * step;
   const allInt = [start, end, step].every(Number.isInteger);
   const dtype = checkDType(opts.dtype ?? (allInt ? 'int64' : 'float32'));
+  const values = allocating(n, ITEM_SIZE[dtype], () => new Float64Array(n));
+  for (let i = 0; i < n; i++) values[i] = start + (i as number) * step;
   return new Tensor(fromNumbers(values, dtype), [n], { requiresGrad: opts.requiresGrad });
 }
 
 /** `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`). */
 export function linspace(start: number, end: number, steps: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
+  creationOptions('linspace', opts, FILL_OPTIONS);
+  for (const [name, v] of [['start', start], ['end', end], ['steps', steps]] as const) {
+    check(typeof v === 'number', LosskitTypeError, () => `linspace(): argument '${name}' must be a number, but got ${describe(v)}`);
+  }
   check(Number.isInteger(steps) && steps >= 0, RuntimeError, () => 'linspace(): number of steps must be non-negative');
-  const values = new Float64Array(steps);
+  const dtypeOut = checkDType(opts.dtype ?? 'float32');
+  const values = allocating(steps, ITEM_SIZE[dtypeOut], () => new Float64Array(steps));
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // symmetric like PyTorch: the second half is computed from the end, so both endpoints are exact
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - i - 1);
-  const dtype = checkDType(opts.dtype ?? 'float32');
-  return new Tensor(fromNumbers(values, dtype), [steps], { requiresGrad: opts.requiresGrad });
+  return new Tensor(fromNumbers(values, dtypeOut), [steps], { requiresGrad: opts.requiresGrad });
 }
 
 function generatorFor(opts: RandomOptions): Generator {
@@ -243,13 +297,15 @@ function generatorFor(opts: RandomOptions): Generator {
 }
 
 function randomFloat(shape: Shape, opts: RandomOptions, draw: (g: Generator) => number, what: string): Tensor {
+  creationOptions(what, opts, RANDOM_OPTIONS);
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? 'float32');
   check(isFloating(dtype), RuntimeError, () => `${what}(): expected a floating point dtype, got ${dtype}`);
   const g = generatorFor(opts);
-  const values = new Float64Array(numelOf(s));
+  // drawn straight into the result's storage (a Float32Array rounds each draw as Float32Array.from did)
+  const values = allocate(dtype, numelOf(s)) as Float32Array | Float64Array;
   for (let i = 0; i < values.length; i++) values[i] = draw(g);
-  return new Tensor(fromNumbers(values, dtype), s, { requiresGrad: opts.requiresGrad });
+  return new Tensor(values, s, { requiresGrad: opts.requiresGrad });
 }
 
 /** Uniform samples on [0, 1). Seedable: `rand([2, 3], { seed: 1 })`. */
@@ -264,15 +320,20 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
 
 /** Integers uniform on [low, high), int64 by default (`torch.randint`). */
 export function randint(low: number, high: number, shape: Shape, opts: Omit<RandomOptions, 'requiresGrad'> = {}): Tensor {
-  check(
-    Number.isInteger(low) && Number.isInteger(high) && high > low,
-    RuntimeError,
-    () => `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
-  );
+  creationOptions('randint', opts, RANDINT_OPTIONS);
+  for (const [name, v] of [['low', low], ['high', high]] as const) {
+    check(
+      Number.isSafeInteger(v),
+      LosskitTypeError,
+      () => `randint(): argument '${name}' must be an integer, but got ${describe(v)}`,
+    );
+  }
+  check(high > low, RuntimeError, () => `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? 'int64');
   const g = generatorFor(opts);
-  const values = new Float64Array(numelOf(s));
+  const n = numelOf(s);
+  const values = allocating(n, ITEM_SIZE[dtype], () => new Float64Array(n));
   for (let i = 0; i < values.length; i++) values[i] = g.integer(low, high);
   return new Tensor(fromNumbers(values, dtype), s);
 }

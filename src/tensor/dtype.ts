@@ -1,4 +1,4 @@
-import { LosskitTypeError, describe } from '../errors.js';
+import { LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
@@ -40,7 +40,36 @@ export function dtypeOfArray(a: TypedArray): DType {
   return 'bool';
 }
 
+/** Bytes per element of each dtype's storage. */
+export const ITEM_SIZE: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
+
+// V8's largest typed array (Node 20): 2^32 elements
+const MAX_ELEMENTS = 2 ** 32;
+
+const allocationError = (n: number, itemSize: number): RuntimeError =>
+  new RuntimeError(
+    `[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate ${BigInt(n) * BigInt(itemSize)} bytes. Error code 12 (Cannot allocate memory)`,
+  );
+
+/**
+ * Runs `make` (which allocates `n` elements of `itemSize` bytes), turning JavaScript's RangeError
+ * for sizes no typed array holds into PyTorch's allocator error, which names the bytes.
+ */
+export function allocating<T>(n: number, itemSize: number, make: () => T): T {
+  if (n > MAX_ELEMENTS) throw allocationError(n, itemSize);
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RangeError) throw allocationError(n, itemSize);
+    throw e;
+  }
+}
+
 export function allocate(dtype: DType, n: number): TypedArray {
+  return allocating(n, ITEM_SIZE[dtype], () => allocateUnchecked(dtype, n));
+}
+
+function allocateUnchecked(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
@@ -90,6 +119,30 @@ export function fromNumbers(values: ArrayLike<number>, dtype: DType): TypedArray
       return out;
     }
   }
+}
+
+const INT_RANGE: Partial<Record<DType, [number, number]>> = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63] };
+
+/**
+ * Numbers a user gives (`tensor`, `full`) into the storage of `dtype`, as `torch.tensor` takes
+ * them: truncated towards zero for integer dtypes, but NaN, infinities and values outside the
+ * dtype's range are refused (`value cannot be converted to type int64 without overflow`) instead
+ * of wrapping or becoming 0.
+ */
+export function fromUserNumbers(values: ArrayLike<number>, dtype: DType): TypedArray {
+  const range = INT_RANGE[dtype];
+  if (range) {
+    for (let i = 0; i < values.length; i++) {
+      const v = Math.trunc(values[i]);
+      // 2^63 itself is outside int64 too; the upper bound is exclusive there (it is not a double)
+      check(
+        v >= range[0] && (dtype === 'int64' ? v < range[1] : v <= range[1]),
+        RuntimeError,
+        () => `value cannot be converted to type ${dtype} without overflow (element ${i} is ${values[i]})`,
+      );
+    }
+  }
+  return allocating(values.length, ITEM_SIZE[dtype], () => fromNumbers(values, dtype));
 }
 
 /** `dtype` of the result when combining two dtypes (PyTorch's `promote_types`, without complex). */

@@ -34,7 +34,7 @@ test('Linear: forward is x W^T + b for 1-D, 2-D and batched input; the message f
   assert.deepEqual(fc.forward(tensor([1, 1, 1], { dtype: 'float64' })).toArray(), [6.5, 14]);
   assert.deepEqual(fc.forward(tensor([[1, 0, 0], [0, 0, 2]], { dtype: 'float64' })).toArray(), [[1.5, 3], [6.5, 11]]);
   assert.deepEqual(fc.forward(tensor([[[1, 0, 0]], [[0, 1, 0]]], { dtype: 'float64' })).shape, [2, 1, 2]);
-  assert.throws(() => fc.forward(tensor([[1, 2, 3, 4]])), { name: 'RuntimeError', message: 'mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2)' });
+  assert.throws(() => fc.forward(tensor([[1, 2, 3, 4]], { dtype: 'float64' })), { name: 'RuntimeError', message: 'mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2)' });
   assert.equal(fc.toString(), 'Linear(in_features=3, out_features=2, bias=True)');
   // .data takes nested arrays, a Tensor or a typed array (converted to the parameter's dtype)
   fc.bias!.data = tensor([0.5, -1]);
@@ -115,8 +115,10 @@ test('stateDict: plain JSON, round trip, in place; loadStateDict errors as PyTor
   assert.deepEqual(other.loadStateDict(text), { missingKeys: [], unexpectedKeys: [] });
   assert.equal(other.parameters()[0], w, 'same tensors, new values');
   assert.deepEqual(other.stateDict(), sd);
+  // (the float32 layer and the float64 one cannot be chained: PyTorch's addmm does not promote)
   const x = randn([5, 2], { seed: 3 });
-  assert.deepEqual(other.forward(x).toArray(), model.forward(x).toArray());
+  const first = (m: nn.Module) => m.children()[0][1] as nn.Linear;
+  assert.deepEqual(first(other).forward(x).toArray(), first(model).forward(x).toArray());
   // a saved state does not follow later training
   (model.parameters()[0].data as Float32Array)[0] = 42;
   assert.notEqual(sd['0.weight'].data[0], 42);
@@ -227,4 +229,24 @@ test('nn.init: kaimingUniform bound and uniform range', () => {
   assert.ok(values(t).every((v) => Math.abs(v) <= 1 / Math.sqrt(30)));
   assert.ok(values(nn.init.uniform(tensor(new Float64Array(100)), 2, 3)).every((v) => v >= 2 && v < 3));
   assert.deepEqual(nn.init.fans([4, 3, 5, 5]), [75, 100]);
+});
+
+test('Linear refuses an input of another dtype than its weights, as PyTorch (no promotion in addmm)', () => {
+  // PyTorch 1.13: nn.Linear(2, 3)(torch.ones(4, 2, dtype=torch.float64)) -> RuntimeError: mat1 and mat2 must have the same dtype
+  const fc = new nn.Linear(2, 3, { seed: 0 });
+  const sameDtype = { name: 'RuntimeError', message: /^mat1 and mat2 must have the same dtype, but got (Double|Long) and Float/ };
+  assert.throws(() => fc.forward(tensor([[1, 2]], { dtype: 'float64' })), sameDtype);
+  assert.throws(() => fc.forward(tensor([[1, 2]], { dtype: 'int64' })), sameDtype);
+  assert.throws(() => fc.forward(tensor([[[1, 2]]], { dtype: 'float64' })), sameDtype);
+  assert.throws(() => new nn.Linear(2, 3, { bias: false }).forward(tensor([[1, 2]], { dtype: 'float64' })), { name: 'RuntimeError' });
+  assert.deepEqual(fc.forward(tensor([[1, 2]])).shape, [1, 3]);
+});
+
+test('Module.loadStateDict: a JSON string that does not parse, a non-object, a bad shape: the library\'s errors', () => {
+  const m = new nn.Linear(2, 1, { seed: 0 });
+  assert.throws(() => m.loadStateDict('{bad'), { name: 'ValueError', message: /^Linear\.loadStateDict\(\): the string is not valid JSON/ });
+  assert.throws(() => m.loadStateDict('5'), { name: 'TypeError', message: /Expected state_dict to be dict-like/ });
+  assert.throws(() => m.loadStateDict('[]'), { name: 'TypeError', message: /Expected state_dict to be dict-like/ });
+  assert.throws(() => m.loadStateDict({ weight: { dtype: 'float32', shape: [-1, -2], data: [1, 2] }, bias: { dtype: 'float32', shape: [1], data: [0] } }), { name: 'RuntimeError' });
+  assert.throws(() => m.loadStateDict(m.stateDict(), 'no' as never), { name: 'TypeError' });
 });

@@ -168,3 +168,44 @@ test('maximize climbs', () => {
   }
   assert.ok((w.data as Float64Array)[0] > 0.4);
 });
+
+test('loadStateDict checks everything before changing anything: a wrong-length expAvg, step "x", bad JSON, state null, a group without params', () => {
+  const p = param([1, 2, 3]);
+  const opt = new optim.Adam([p], { lr: 0.1 });
+  p.grad = tensor([1, 1, 1], { dtype: 'float64' });
+  opt.step();
+  const good = opt.stateDict();
+  const fresh = () => new optim.Adam([p], { lr: 0.1 });
+  const withState = (s: object) => ({ ...good, state: { 0: { ...good.state[0], ...s } } });
+  // PyTorch fails on the next step (size mismatch); losskit refuses the state dict itself
+  assert.throws(() => fresh().loadStateDict(withState({ expAvg: [0, 0] })), { name: 'ValueError', message: /state\['0'\]\.expAvg must be an array of 3 numbers .*got an array of 2/ });
+  assert.throws(() => fresh().loadStateDict(withState({ step: 'x' })), { name: 'ValueError', message: /state\['0'\]\.step must be a non-negative integer/ });
+  assert.throws(() => fresh().loadStateDict(withState({ step: -1 })), ValueError);
+  assert.throws(() => fresh().loadStateDict(withState({ expAvgSq: [1, 'a', 2] })), ValueError);
+  assert.throws(() => fresh().loadStateDict('{bad'), { name: 'ValueError', message: /^Adam\.loadStateDict\(\): the string is not valid JSON/ });
+  assert.throws(() => fresh().loadStateDict({ state: null, paramGroups: good.paramGroups } as never), { name: 'ValueError', message: /'state' must be an object/ });
+  assert.throws(() => fresh().loadStateDict(null as never), LosskitTypeError);
+  assert.throws(() => fresh().loadStateDict({ state: {}, paramGroups: [{ lr: 0.1 }] } as never), { name: 'ValueError', message: /paramGroups\[0\] must have 'params'/ });
+  assert.throws(() => fresh().loadStateDict({ state: {}, paramGroups: [null] } as never), ValueError);
+  assert.throws(() => fresh().loadStateDict({ state: {}, paramGroups: [{ ...good.paramGroups[0], lr: -1 }] }), { name: 'ValueError', message: 'Invalid learning rate: -1' });
+  assert.throws(() => fresh().loadStateDict({ state: {}, paramGroups: [{ ...good.paramGroups[0], bogus: 1 }] }), LosskitTypeError);
+  assert.throws(() => fresh().loadStateDict({ state: { x: {} }, paramGroups: good.paramGroups }), ValueError);
+  // a failed load leaves the optimizer as it was
+  const o = fresh();
+  o.loadStateDict(good);
+  const before = JSON.stringify(o.stateDict());
+  assert.throws(() => o.loadStateDict(withState({ expAvg: [0] })), ValueError);
+  assert.equal(JSON.stringify(o.stateDict()), before);
+  const w = Array.from(p.data as Float64Array);
+  o.step();
+  assert.ok(Array.from(p.data as Float64Array).every((v, k) => Number.isFinite(v) && v !== w[k]));
+});
+
+test('step(closure): the closure must be a function returning the loss (a Tensor or a number)', () => {
+  const p = param();
+  const opt = new optim.SGD([p], { lr: 0.1 });
+  assert.throws(() => opt.step((() => 'x') as never), { name: 'TypeError', message: /closure must return the loss, a one-element Tensor or a number, but returned the string "x"/ });
+  assert.throws(() => opt.step((() => tensor([1, 2])) as never), LosskitTypeError);
+  assert.throws(() => opt.step('x' as never), { name: 'TypeError', message: /argument 'closure' must be a function/ });
+  assert.equal(opt.step(() => 2), 2);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, ones, full, arange, linspace, rand, randn, randint, Tensor,
+  tensor, zeros, ones, full, arange, linspace, rand, randn, randint, Tensor, nn,
   ValueError, LosskitTypeError, RuntimeError, LosskitError,
 } from '../../src/index.js';
 
@@ -136,4 +136,50 @@ test('toString summarises tensors of more than 1000 elements, like PyTorch', () 
   const s = arange(2000, undefined, { dtype: 'float32' }).reshape(40, 50).toString();
   assert.equal(s.split('\n').length, 7);
   assert.ok(s.startsWith('tensor([[   0.,    1.,    2., ...,   47.,   48.,   49.],'), s.split('\n')[0]);
+});
+
+test('integer dtypes: NaN, infinities and out-of-range values raise as torch.tensor does, instead of 0 or wrapping', () => {
+  // PyTorch 1.13: torch.tensor([nan], dtype=torch.int64) -> RuntimeError: value cannot be converted to type int64 without overflow
+  for (const v of [NaN, Infinity, -Infinity, 2 ** 64, 2 ** 63]) {
+    assert.throws(() => tensor([v], { dtype: 'int64' }), { name: 'RuntimeError', message: /^value cannot be converted to type int64 without overflow/ }, String(v));
+  }
+  // torch.tensor([3e9], dtype=torch.int32) -> RuntimeError: value cannot be converted to type int32 without overflow
+  for (const v of [3e9, -3e9, NaN]) {
+    assert.throws(() => tensor([1, v], { dtype: 'int32' }), { name: 'RuntimeError', message: /^value cannot be converted to type int32 without overflow \(element 1/ }, String(v));
+  }
+  assert.throws(() => tensor(NaN, { dtype: 'int64' }), { name: 'RuntimeError' });
+  assert.throws(() => tensor(new Float32Array([1, NaN]), { dtype: 'int64' }), { name: 'RuntimeError' });
+  // torch.full([2], nan, dtype=torch.int64) and torch.full([2], 3e9, dtype=torch.int32) raise too
+  assert.throws(() => full([2], NaN, { dtype: 'int64' }), { name: 'RuntimeError', message: /without overflow/ });
+  assert.throws(() => full([2], 3e9, { dtype: 'int32' }), { name: 'RuntimeError', message: /without overflow/ });
+  // what PyTorch accepts: truncation towards zero (tensor([-0.5, 2.7], dtype=int32) -> [0, 2]), the range's ends, bool of anything
+  assert.deepEqual(tensor([-0.5, 2.7], { dtype: 'int32' }).toArray(), [0, 2]);
+  assert.deepEqual(tensor([2 ** 31 - 1, -(2 ** 31)], { dtype: 'int32' }).toArray(), [2 ** 31 - 1, -(2 ** 31)]);
+  assert.deepEqual(full([2], 0.5, { dtype: 'int32' }).toArray(), [0, 0]);
+  assert.deepEqual(tensor([NaN, 3e9, 0], { dtype: 'bool' }).toArray(), [true, true, false]);
+  // bigints stay exact in int64 (a double holds integers only to 2^53); 2^64 does not fit: "Overflow when unpacking long"
+  assert.equal((tensor([2n ** 60n + 1n]).data as BigInt64Array)[0], 2n ** 60n + 1n);
+  assert.throws(() => tensor([2n ** 64n]), { name: 'RuntimeError', message: /^Overflow when unpacking long/ });
+});
+
+test('sizes no memory holds: PyTorch\'s allocator RuntimeError naming the bytes, not a RangeError', () => {
+  // PyTorch 1.13: [enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 4000000000000000000 bytes. ...
+  const bytes = (n: string) => new RegExp(`DefaultCPUAllocator: can't allocate memory: you tried to allocate ${n} bytes`);
+  assert.throws(() => zeros([1e9, 1e9]), { name: 'RuntimeError', message: bytes('4000000000000000000') });
+  assert.throws(() => randn([1e10]), { name: 'RuntimeError', message: bytes('40000000000') });
+  assert.throws(() => arange(0, 1e12), { name: 'RuntimeError', message: bytes('8000000000000') });
+  assert.throws(() => full([2 ** 32 + 1], 1), { name: 'RuntimeError', message: bytes('17179869188') });
+  assert.throws(() => zeros([1e5, 1e5], { dtype: 'float64' }), { name: 'RuntimeError', message: bytes('80000000000') });
+  assert.throws(() => new nn.Linear(1e9, 1e9), { name: 'RuntimeError', message: bytes('4000000000000000000') });
+  assert.throws(() => linspace(0, 1, 1e10), { name: 'RuntimeError', message: bytes('40000000000') });
+  assert.throws(() => randint(0, 2, [1e10]), { name: 'RuntimeError', message: bytes('80000000000') });
+});
+
+test('creation functions check their number arguments', () => {
+  assert.throws(() => arange('5' as never), LosskitTypeError);
+  assert.throws(() => arange(0, 5, null as never), LosskitTypeError);
+  assert.throws(() => linspace(0, 'x' as never, 3), LosskitTypeError);
+  assert.throws(() => randint(0.5, 3, [2]), LosskitTypeError);
+  assert.throws(() => randint(0, 3, [2], { requiresGrad: true } as never), { name: 'TypeError', message: /randint\(\) got an unexpected keyword argument 'requiresGrad'/ });
+  assert.throws(() => rand([2], { generator: 5 } as never), LosskitTypeError);
 });

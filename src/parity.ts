@@ -7,6 +7,7 @@ import { Tensor } from './tensor/tensor.js';
 import { tensor } from './tensor/creation.js';
 import { type DType, asNumbers } from './tensor/dtype.js';
 import * as F from './losses/index.js';
+import { LOSS_OPTIONS } from './losses/options.js';
 
 export interface ParityTensor {
   dtype: DType;
@@ -125,10 +126,36 @@ export function compareTensor(
   return { ok: true, worst };
 }
 
-/** Runs one case. Never throws: an implementation error becomes a failing result. */
-export function runCase(c: ParityCase): CaseResult {
+/** What is wrong with a case's structure (a `null` case, `fn` not a string, no `expect`), if anything. */
+function malformed(c: unknown): string | null {
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return `a case must be an object, got ${c === null ? 'null' : Array.isArray(c) ? 'an array' : typeof c}`;
+  const k = c as Partial<ParityCase>;
+  if (typeof k.fn !== 'string') return "a case needs 'fn', the torch.nn.functional name as a string";
+  if (!Array.isArray(k.args)) return "a case needs 'args', an array";
+  if (k.kwargs !== undefined && (k.kwargs === null || typeof k.kwargs !== 'object' || Array.isArray(k.kwargs))) return "'kwargs' must be an object";
+  if (k.grad !== undefined && !(Array.isArray(k.grad) && k.grad.every((i) => Number.isInteger(i)))) return "'grad' must be an array of argument indices";
+  const e = k.expect as Record<string, unknown> | undefined;
+  if (e === null || typeof e !== 'object' || !('value' in e || typeof e.error === 'string')) return "a case needs 'expect': { value, grads? } or { error }";
+  if ('value' in e && !isParityTensor(e.value)) return "'expect.value' must be a TENSOR";
+  return null;
+}
+
+/** Runs one case. Never throws: a malformed case or an implementation error becomes a failing result. */
+export function runCase(c: ParityCase, index = 0): CaseResult {
+  const id = c !== null && typeof c === 'object' && typeof c.id === 'string' ? c.id : `(case ${index})`;
+  const bad = malformed(c);
+  if (bad) return { id, ok: false, detail: `malformed case: ${bad}` };
+  try {
+    return runWellFormed({ ...c, id });
+  } catch (e) {
+    return { id, ok: false, detail: `could not run the case: ${(e as Error)?.name}: ${(e as Error)?.message}` };
+  }
+}
+
+function runWellFormed(c: ParityCase): CaseResult {
   const fnName = camel(c.fn);
-  const fn = (F as Record<string, unknown>)[fnName];
+  // only the losses and their helpers: not `toString` or anything else a module object has
+  const fn = Object.hasOwn(LOSS_OPTIONS, fnName) ? (F as Record<string, unknown>)[fnName] : undefined;
   const prev = setWarningHandler(() => {});
   try {
     if (typeof fn !== 'function') return { id: c.id, ok: false, detail: `F.${fnName} is not implemented` };
@@ -213,8 +240,10 @@ const normalise = (s: string): string => camel(s.replace(/\s+/g, ' ').trim());
 
 /** Runs every case of a parsed parity file. */
 export function runParity(doc: ParityFile): CaseResult[] {
-  if (doc.format !== 'losskit-parity/1') {
-    return [{ id: '(file)', ok: false, detail: `unknown format ${JSON.stringify(doc.format)}; expected "losskit-parity/1"` }];
+  const format = doc !== null && typeof doc === 'object' ? doc.format : undefined;
+  if (format !== 'losskit-parity/1') {
+    return [{ id: '(file)', ok: false, detail: `unknown format ${JSON.stringify(format) ?? 'undefined'}; expected "losskit-parity/1"` }];
   }
-  return doc.cases.map(runCase);
+  if (!Array.isArray(doc.cases)) return [{ id: '(file)', ok: false, detail: "'cases' must be an array" }];
+  return doc.cases.map((c, i) => runCase(c, i));
 }

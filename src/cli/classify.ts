@@ -7,7 +7,7 @@
  */
 import { nn, optim, tensor, noGrad, Generator, type Tensor } from '../index.js';
 import { Panel, PALETTE, figure, headerHeight } from '../plot/index.js';
-import { type Out, UsageError, choice, flags, fmt, num, writePicture, PNG_HINT, pngAvailable } from './io.js';
+import { type Out, choice, flags, fmt, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
 import { Progress } from './progress.js';
 import { IRIS_CLASSES, iris } from './data/iris.js';
 
@@ -23,7 +23,7 @@ Options:
   --dropout N                 dropout probability after the hidden layer (default 0)
   --dtype float64|float32     parameter dtype (default float64)
   --seed N                    seeds the split, the weights and the batches (default 0)
-  --out DIR                   where pictures go (default ./losskit-out)
+  --out DIR                   where pictures go (default ./losskit-out; with --json, none unless given)
   --no-png                    write SVG only
   --json                      print the results as JSON only
 `;
@@ -86,7 +86,7 @@ function readConfig(args: string[]) {
     dropout: { type: 'string', default: '0' },
     dtype: { type: 'string', default: 'float64' },
     seed: { type: 'string', default: '0' },
-    out: { type: 'string', default: 'losskit-out' },
+    out: { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-png': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false, short: 'h' },
@@ -231,24 +231,22 @@ const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
 /** Runs the command; returns the exit code. */
 export function classify(args: string[], out: Out, err: Out): number {
-  let cfg: ReturnType<typeof readConfig>;
-  try {
-    cfg = readConfig(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err.write(`${e.message}\n\n${CLASSIFY_USAGE}`);
-    return 2;
-  }
+  return runCommand('classify', err, () => run(args, out));
+}
+
+function run(args: string[], out: Out): number {
+  const cfg = readConfig(args);
   if (cfg.help) {
     out.write(CLASSIFY_USAGE);
     return 0;
   }
   const { c, json } = cfg;
+  const dir = outputDir('classify', cfg.out, json);
   const progress = new Progress(out, c.epochs, 'epoch', !json);
   const result = trainClassifier(c, (s) =>
     progress.update(s.epoch, { loss: fmt(s.trainLoss), 'test loss': fmt(s.testLoss), 'train acc': pct(s.trainAccuracy), 'test acc': pct(s.testAccuracy) }),
   );
-  const files = writePicture(cfg.out, 'classify', picture(result), cfg.png);
+  const files = dir === null ? null : writePicture(dir, 'classify', picture(result), cfg.png);
   if (json) {
     out.write(JSON.stringify({ ...result, files }, null, 2) + '\n');
     return 0;
@@ -269,8 +267,8 @@ export function classify(args: string[], out: Out, err: Out): number {
     `LogSoftmax + NLLLoss from the same weights: ${n.identical ? 'trains identically' : 'DIFFERS'} ` +
       `(largest loss difference ${fmt(n.maxLossDifference, 2)}, largest parameter difference ${fmt(n.maxParameterDifference, 2)})`,
   );
-  lines.push('', `picture: ${files.svg}${files.png ? `\n         ${files.png}` : ''}`);
-  if (cfg.png && !files.png && !pngAvailable()) lines.push(PNG_HINT);
+  if (files) lines.push('', `picture: ${files.svg}${files.png ? `\n         ${files.png}` : ''}`);
+  if (files && cfg.png && !files.png && !pngAvailable()) lines.push(PNG_HINT);
   lines.push(`data: ${result.data.name}, ${result.data.source}, licence ${result.data.licence}`);
   out.write(lines.join('\n') + '\n');
   return 0;

@@ -7,7 +7,7 @@
  */
 import { F, nn, optim, tensor, Generator, type Tensor } from '../index.js';
 import { Panel, PALETTE, blueRamp, figure, headerHeight, niceDomain } from '../plot/index.js';
-import { type Out, UsageError, choice, flags, fmt, num, writePicture, PNG_HINT, pngAvailable } from './io.js';
+import { type Out, choice, flags, fmt, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
 import { Progress } from './progress.js';
 
 export const FIT_LINE_USAGE = `losskit fit-line: fit a line to noisy points with a loss and an optimizer, and draw it
@@ -28,7 +28,7 @@ Options:
   --iterates N                    how many iterates w1, w2, ... to show (default 6)
   --compare                       fit every loss on the same points and draw them side by side
   --seed N                        seeds the points and the initial weights (default 0)
-  --out DIR                       where pictures go (default ./losskit-out)
+  --out DIR                       where pictures go (default ./losskit-out; with --json, none unless given)
   --no-png                        write SVG only
   --json                          print the results as JSON only
 `;
@@ -186,7 +186,7 @@ export function fitOne(c: FitLineConfig, loss: LossName, data: { x: number[]; y:
   };
 }
 
-function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: string; json: boolean; png: boolean; help: boolean } {
+function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: string | undefined; json: boolean; png: boolean; help: boolean } {
   const v = flags('fit-line', args, {
     loss: { type: 'string', default: 'mse' },
     optimizer: { type: 'string', default: 'sgd' },
@@ -204,7 +204,7 @@ function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: 
     delta: { type: 'string', default: '1' },
     iterates: { type: 'string', default: '6' },
     seed: { type: 'string', default: '0' },
-    out: { type: 'string', default: 'losskit-out' },
+    out: { type: 'string' },
     compare: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'no-png': { type: 'boolean', default: false },
@@ -225,7 +225,8 @@ function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: 
     slope: n('slope'),
     intercept: n('intercept'),
     beta: n('beta', { min: 0 }),
-    delta: n('delta', { min: 0 }),
+    // HuberLoss needs delta > 0; smooth L1's beta = 0 is L1
+    delta: n('delta', { above: 0 }),
     iterates: n('iterates', { min: 1, max: 20, int: true }),
     seed: n('seed', { int: true }),
   };
@@ -234,19 +235,17 @@ function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: 
 
 /** Runs the command; returns the exit code. */
 export function fitLine(args: string[], out: Out, err: Out): number {
-  let cfg: ReturnType<typeof readConfig>;
-  try {
-    cfg = readConfig(args);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err.write(`${e.message}\n\n${FIT_LINE_USAGE}`);
-    return 2;
-  }
+  return runCommand('fit-line', err, () => run(args, out));
+}
+
+function run(args: string[], out: Out): number {
+  const cfg = readConfig(args);
   if (cfg.help) {
     out.write(FIT_LINE_USAGE);
     return 0;
   }
   const { c, compare, json } = cfg;
+  const dir = outputDir('fit-line', cfg.out, json);
   const data = makePoints(c);
   const ls = leastSquares(data.x, data.y);
   const losses: LossName[] = compare ? [...LOSSES] : [c.loss];
@@ -255,7 +254,7 @@ export function fitLine(args: string[], out: Out, err: Out): number {
     return fitOne(c, loss, data, (step, l) => progress.update(step, { loss: fmt(l) }));
   });
   const svg = compare ? compareFigure(c, data, ls, fits) : fitFigure(c, data, ls, fits[0]);
-  const files = writePicture(cfg.out, compare ? 'fit-line-compare' : 'fit-line', svg, cfg.png);
+  const files = dir === null ? null : writePicture(dir, compare ? 'fit-line-compare' : 'fit-line', svg, cfg.png);
 
   if (json) {
     const result = {
@@ -294,8 +293,8 @@ export function fitLine(args: string[], out: Out, err: Out): number {
   if (c.outliers && fits.length > 1) {
     lines.push('', 'With outliers, MSE is pulled towards them (its gradient grows with the residual); L1, smooth L1 and Huber are not (theirs stay bounded).');
   }
-  lines.push('', `picture: ${files.svg}${files.png ? `\n         ${files.png}` : ''}`);
-  if (cfg.png && !files.png && !pngAvailable()) lines.push(PNG_HINT);
+  if (files) lines.push('', `picture: ${files.svg}${files.png ? `\n         ${files.png}` : ''}`);
+  if (files && cfg.png && !files.png && !pngAvailable()) lines.push(PNG_HINT);
   out.write(lines.join('\n') + '\n');
   return 0;
 }

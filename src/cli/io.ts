@@ -2,10 +2,11 @@
  * What the commands share: their output streams, flag parsing with clear errors, and writing
  * pictures (SVG always; PNG too when the optional @resvg/resvg-js is installed).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LosskitError } from '../errors.js';
 
 /** An output stream as the commands use it: process.stdout, or a fake one in tests. */
 export interface Out {
@@ -17,6 +18,34 @@ export interface Out {
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }>;
 
 export class UsageError extends Error {}
+
+/**
+ * Runs a command's body so that every failure is one line on stderr: bad flags, bad input and
+ * unwritable places exit 2 (the usage error, the library's error, the system's reason), anything
+ * else exits 1 as an internal error. Never a stack trace.
+ */
+export function runCommand(command: string, err: Out, body: () => number): number {
+  try {
+    return body();
+  } catch (e) {
+    const firstLine = (s: string): string => s.split('\n')[0];
+    if (e instanceof UsageError) {
+      err.write(`${firstLine(e.message)} (losskit ${command} --help lists the options)\n`);
+      return 2;
+    }
+    if (e instanceof LosskitError) {
+      err.write(`losskit ${command}: ${e.name}: ${firstLine(e.message)}\n`);
+      return 2;
+    }
+    const sys = e as NodeJS.ErrnoException;
+    if (sys && typeof sys.code === 'string') {
+      err.write(`losskit ${command}: ${firstLine(String(sys.message))}\n`);
+      return 2;
+    }
+    err.write(`losskit ${command}: internal error: ${firstLine(String((e as Error)?.message ?? e))}\n`);
+    return 1;
+  }
+}
 
 /** Parses `args` against `spec`; unknown flags and stray arguments are usage errors. */
 export function flags<S extends FlagSpec>(command: string, args: string[], spec: S): { [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean : string } {
@@ -31,11 +60,11 @@ export function flags<S extends FlagSpec>(command: string, args: string[], spec:
 }
 
 /** A number flag (finite, within [min, max], an integer if asked). */
-export function num(command: string, name: string, text: string, opts: { min?: number; max?: number; int?: boolean } = {}): number {
+export function num(command: string, name: string, text: string, opts: { min?: number; max?: number; int?: boolean; above?: number } = {}): number {
   const v = Number(text);
-  const { min = -Infinity, max = Infinity, int = false } = opts;
-  if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max || (int && !Number.isInteger(v))) {
-    const range = [min > -Infinity ? `>= ${min}` : '', max < Infinity ? `<= ${max}` : ''].filter(Boolean).join(' and ');
+  const { min = -Infinity, max = Infinity, int = false, above = -Infinity } = opts;
+  if (text.trim() === '' || !Number.isFinite(v) || v < min || v <= above || v > max || (int && !Number.isInteger(v))) {
+    const range = [above > -Infinity ? `> ${above}` : '', min > -Infinity ? `>= ${min}` : '', max < Infinity ? `<= ${max}` : ''].filter(Boolean).join(' and ');
     throw new UsageError(`losskit ${command}: --${name} must be ${int ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}, got '${text}'`);
   }
   return v;
@@ -74,10 +103,66 @@ export interface Written {
   png: string | null;
 }
 
+/** The directory the commands write to when `--out` is not given (and not in `--json` mode). */
+export const DEFAULT_OUT = 'losskit-out';
+
+const reason = (e: unknown): string => {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}${err.syscall ? ` (${err.syscall})` : ''}` : String(err.message ?? e);
+};
+
+/**
+ * Makes `dir` (and its missing parents) one level at a time, then checks it can be written to, so
+ * that a bad `--out` fails at once, before any training: `mkdirSync(..., { recursive: true })`
+ * spins forever under /proc, and a file in the way would only fail after the work was done.
+ */
+function makeDir(abs: string, asked: string): void {
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    st = null;
+  }
+  if (st) {
+    if (!st.isDirectory()) throw new UsageError(`--out ${asked}: ${abs} exists and is not a directory`);
+    return;
+  }
+  const parent = dirname(abs);
+  if (parent === abs) throw new UsageError(`--out ${asked}: cannot create ${abs}`);
+  makeDir(parent, asked);
+  try {
+    mkdirSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`--out ${asked}: cannot create directory ${abs}: ${reason(e)}`);
+  }
+}
+
+/** Creates the output directory now, or throws a UsageError naming why it cannot be written to. */
+export function prepareOut(command: string, dir: string): string {
+  const abs = resolve(dir);
+  try {
+    makeDir(abs, dir);
+    accessSync(abs, constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`losskit ${command}: ${e.message}`);
+    throw new UsageError(`losskit ${command}: --out ${dir}: cannot write to ${abs}: ${reason(e)}`);
+  }
+  return abs;
+}
+
+/**
+ * Where a command writes its pictures: `--out` if given, else nowhere in `--json` mode (machines
+ * asked for JSON, not files), else the default directory, which the command's output names.
+ */
+export function outputDir(command: string, out: string | undefined, json: boolean): string | null {
+  if (out === undefined && json) return null;
+  return prepareOut(command, out ?? DEFAULT_OUT);
+}
+
 /** Writes `name.svg` (and `name.png` unless `png` is false or the renderer is missing) into `dir`. */
 export function writePicture(dir: string, name: string, svg: string, png = true): Written {
   const abs = resolve(dir);
-  mkdirSync(abs, { recursive: true });
+  makeDir(abs, dir);
   const svgPath = join(abs, `${name}.svg`);
   writeFileSync(svgPath, svg);
   const R = png ? loadResvg() : null;

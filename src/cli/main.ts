@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogue, demoSteps, SETUP, type DemoOutcome } from './demo.js';
 import { colours } from './style.js';
@@ -6,6 +6,7 @@ import { runParity, type CaseResult, type ParityFile } from '../parity.js';
 import { fitLine } from './fit_line.js';
 import { classify } from './classify.js';
 import { plot } from './plot.js';
+import { type Out, UsageError, flags, runCommand } from './io.js';
 
 const USAGE = `losskit: PyTorch's loss functions for TypeScript
 
@@ -17,17 +18,18 @@ Usage:
   losskit plot [options]         draw each loss and its gradient against the residual or the logit
   losskit help                   this text
 
-Training commands take --json (results as JSON only) and --out DIR (pictures, default ./losskit-out);
-\`losskit COMMAND --help\` lists a command's options.
+Training commands take --json (results as JSON only, no files unless --out is given) and --out DIR
+(pictures, default ./losskit-out); \`losskit COMMAND --help\` lists a command's options.
+Exit codes: 0 success, 1 failed parity cases (or an internal error), 2 bad usage or input.
 `;
 
 export function main(argv: string[], out = process.stdout, err = process.stderr): number {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'demo':
-      return demo(rest, out);
+      return runCommand('demo', err, () => demo(rest, out));
     case 'parity':
-      return parity(rest, out, err);
+      return runCommand('parity', err, () => parity(rest, out));
     case 'fit-line':
       return fitLine(rest, out, err);
     case 'classify':
@@ -41,15 +43,24 @@ export function main(argv: string[], out = process.stdout, err = process.stderr)
       out.write(USAGE);
       return 0;
     default:
-      err.write(`losskit: unknown command '${cmd}'\n\n${USAGE}`);
+      err.write(`losskit: unknown command '${cmd}' (losskit help lists the commands)\n`);
       return 2;
   }
 }
 
-function demo(args: string[], out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }): number {
+const DEMO_USAGE = `losskit demo [--json]: the tutorial's walkthrough: each loss on ones(2,2) vs [[0,1],[2,3]]
+  --json    the same, as JSON
+`;
+
+function demo(args: string[], out: Out): number {
+  const v = flags('demo', args, { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false, short: 'h' } });
+  if (v.help) {
+    out.write(DEMO_USAGE);
+    return 0;
+  }
   const steps = demoSteps();
   const losses = catalogue();
-  if (args.includes('--json')) {
+  if (v.json) {
     out.write(JSON.stringify({ setup: SETUP, steps, catalogue: losses }, null, 2) + '\n');
     return 0;
   }
@@ -93,11 +104,21 @@ function parityFiles(paths: string[]): string[] {
   );
 }
 
-function parity(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): number {
-  if (args.length === 0) {
-    err.write('losskit parity: give one or more parity files (or folders of them)\n');
-    return 2;
+const PARITY_USAGE = `losskit parity FILE|DIR...: run PyTorch parity cases (losskit-parity/1 JSON, docs/parity-format.md)
+  One line per failing case, then "N passed, M failed". Exit 0 when all pass, 1 when any case fails
+  (a malformed case or an unreadable file counts as a failure), 2 for a missing path or an unknown option.
+`;
+
+function parity(args: string[], out: Out): number {
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    out.write(PARITY_USAGE);
+    return 0;
   }
+  if (args.length === 0) throw new UsageError('losskit parity: give one or more parity files (or folders of them)');
+  const flag = args.find((a) => a.startsWith('-'));
+  if (flag) throw new UsageError(`losskit parity: unknown option '${flag}'`);
+  const missing = args.find((a) => !existsSync(a));
+  if (missing !== undefined) throw new UsageError(`losskit parity: no such file or directory: ${missing}`);
   let passed = 0;
   let failed = 0;
   for (const file of parityFiles(args)) {
@@ -105,7 +126,7 @@ function parity(args: string[], out: { write(s: string): unknown }, err: { write
     try {
       results = runParity(JSON.parse(readFileSync(file, 'utf8')) as ParityFile);
     } catch (e) {
-      out.write(`${file}: cannot read: ${(e as Error).message}\n`);
+      out.write(`FAIL ${file}: cannot read: ${String((e as Error).message).split('\n')[0]}\n`);
       failed++;
       continue;
     }

@@ -8,14 +8,14 @@
  */
 import { F, full, linspace, type Tensor } from '../index.js';
 import { Panel, PALETTE, figure, headerHeight } from '../plot/index.js';
-import { type Out, UsageError, choice, flags, num, writePicture, PNG_HINT, pngAvailable } from './io.js';
+import { type Out, choice, flags, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
 
 export const PLOT_USAGE = `losskit plot: draw each loss and its gradient against the residual or the input score
 
 Options:
   --loss NAME     one of l1, mse, smooth-l1, huber, bce, bce-with-logits, hinge, soft-margin, or all (default)
   --samples N     points per curve in the JSON output (default 61)
-  --out DIR       where pictures go (default ./losskit-out)
+  --out DIR       where pictures go (default ./losskit-out; with --json, none unless given)
   --no-png        write SVG only
   --json          print the sampled curves as JSON only
 `;
@@ -180,29 +180,25 @@ function overview(plots: LossPlot[]): string {
 
 /** Runs the command; returns the exit code. */
 export function plot(args: string[], out: Out, err: Out): number {
-  let v;
-  let samples: number;
-  let which: string;
-  try {
-    v = flags('plot', args, {
-      loss: { type: 'string', default: 'all' },
-      samples: { type: 'string', default: '61' },
-      out: { type: 'string', default: 'losskit-out' },
-      json: { type: 'boolean', default: false },
-      'no-png': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false, short: 'h' },
-    });
-    which = choice('plot', 'loss', v.loss, ['all', ...LOSS_PLOTS.map((p) => p.name)]);
-    samples = num('plot', 'samples', v.samples, { min: 2, max: 100001, int: true });
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err.write(`${e.message}\n\n${PLOT_USAGE}`);
-    return 2;
-  }
+  return runCommand('plot', err, () => run(args, out));
+}
+
+function run(args: string[], out: Out): number {
+  const v = flags('plot', args, {
+    loss: { type: 'string', default: 'all' },
+    samples: { type: 'string', default: '61' },
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'no-png': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false, short: 'h' },
+  });
+  const which = choice('plot', 'loss', v.loss, ['all', ...LOSS_PLOTS.map((p) => p.name)]);
+  const samples = num('plot', 'samples', v.samples, { min: 2, max: 100001, int: true });
   if (v.help) {
     out.write(PLOT_USAGE);
     return 0;
   }
+  const dir = outputDir('plot', v.out as string | undefined, v.json);
   const plots = which === 'all' ? LOSS_PLOTS : LOSS_PLOTS.filter((p) => p.name === which);
   const png = !v['no-png'];
   const results = plots.map((p) => ({
@@ -211,14 +207,14 @@ export function plot(args: string[], out: Out, err: Out): number {
     formula: p.formula,
     xLabel: p.xLabel,
     curves: sample(p, samples),
-    files: writePicture(v.out, `plot-${p.name}`, lossPicture(p), png),
+    files: dir === null ? null : writePicture(dir, `plot-${p.name}`, lossPicture(p), png),
   }));
-  const all = which === 'all' ? writePicture(v.out, 'plot-losses', overview(plots), png) : null;
+  const all = which === 'all' && dir !== null ? writePicture(dir, 'plot-losses', overview(plots), png) : null;
   if (v.json) {
     out.write(JSON.stringify({ losses: results, overview: all }, null, 2) + '\n');
     return 0;
   }
-  const lines = results.map((r) => `${r.title.padEnd(19)} ${r.files.png ?? r.files.svg}\n${' '.repeat(20)}${r.formula}`);
+  const lines = results.map((r) => `${r.title.padEnd(19)} ${r.files ? (r.files.png ?? r.files.svg) : ''}\n${' '.repeat(20)}${r.formula}`);
   if (all) lines.push(`${'all of them'.padEnd(19)} ${all.png ?? all.svg}`);
   if (png && !pngAvailable()) lines.push(PNG_HINT);
   out.write(lines.join('\n') + '\n');

@@ -89,11 +89,13 @@ test('fit-line: bad flags are usage errors (exit 2); --help; main() dispatches',
     [['--lr', 'fast'], /--lr must be a number >= 0, got 'fast'/],
     [['--frobnicate'], /losskit fit-line: Unknown option '--frobnicate'/],
     [['extra'], /unexpected argument 'extra'/],
+    // HuberLoss refuses delta <= 0 (PyTorch: "huber_loss does not support non-positive values for delta.")
+    [['--loss', 'huber', '--delta', '0'], /--delta must be a number > 0, got '0'/],
   ] as const) {
     const r = capture(fitLine, [...args]);
     assert.equal(r.code, 2);
     assert.match(r.err, message);
-    assert.match(r.err, /Options:/);
+    assert.equal(r.err.trimEnd().split('\n').length, 1, `one line on stderr: ${r.err}`);
   }
   assert.match(capture(fitLine, ['--help']).out, /--loss mse\|l1\|smooth-l1\|huber/);
   let out = '';

@@ -273,7 +273,7 @@ async function benchLosskit(todo: Case[]): Promise<void> {
         const MB = 2 ** 20;
         memory[c.id] = {
           inputsMB: c.inputs.reduce((a, v) => a + v.byteLength, 0) / MB,
-          allocatedPerCallMB: (m1.allocatedBytes - m0.allocatedBytes) / calls / MB,
+          allocatedPerCallMB: (m1.scratchBytes - m0.scratchBytes) / calls / MB,
           resultsPerCallMB: (m1.resultBytes - m0.resultBytes) / calls / MB,
           wasmMB: m1.wasmBytes / MB,
           rssMB: peakRss / MB,

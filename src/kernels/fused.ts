@@ -6,12 +6,12 @@
  * The loss files validate before calling in (shapes, dtypes, ranges, options); these functions
  * only decide whether the fast path covers the case, and never throw for user errors.
  */
-import { record, isGradEnabled } from '../autograd/graph.js';
+import { isGradEnabled, owned, record } from '../autograd/graph.js';
 import { type NumberArray } from '../tensor/dtype.js';
 import { numelOf, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { activeBackend, fusedOn } from './index.js';
-import type { ClassProblem, ElementwiseKind, FloatArray, KernelResult } from './types.js';
+import type { ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 type Reduction = string; // 'none' | 'mean' | 'sum' | 'batchmean'
 
@@ -37,38 +37,39 @@ function scalarOf(v: number, like: FloatArray): Tensor {
   return new Tensor(like instanceof Float32Array ? Float32Array.of(v) : Float64Array.of(v), []);
 }
 
-/** Scales the precomputed gradient by the incoming one: a scalar (reduced) or elementwise ('none'). */
-function scaledGrad(r: KernelResult, g: Tensor, shape: readonly number[], state: { handedOut: boolean }, rows?: { C: number; inner: number }): Tensor {
-  const base = r.grad;
+/**
+ * The gradient for x from the kernel's precomputed one and the incoming gradient g: a scalar
+ * (reduced) or per element / per row ('none'). Without `retain` this is the last use of `base`, so
+ * it is scaled in place and handed over (a new array nothing else holds); with it, a new array.
+ */
+function scaledGrad(base: FloatArray, g: Tensor, shape: readonly number[], retain: boolean, rows?: { C: number; inner: number }): Tensor {
   const gv = g.data as NumberArray;
+  const out = retain ? base.slice() : base;
   if (g.ndim === 0) {
     const s = gv[0];
-    if (s === 1 && !state.handedOut) {
-      state.handedOut = true;
-      return new Tensor(base, shape);
-    }
-    const out = base instanceof Float32Array ? new Float32Array(base.length) : new Float64Array(base.length);
-    for (let i = 0; i < base.length; i++) out[i] = base[i] * s;
-    return new Tensor(out, shape);
-  }
-  const out = base instanceof Float32Array ? new Float32Array(base.length) : new Float64Array(base.length);
-  if (rows) {
+    if (s !== 1) for (let i = 0; i < out.length; i++) out[i] *= s;
+  } else if (rows) {
     // per-row losses: element (o, c, i) of the gradient takes g[o, i]
     const { C, inner } = rows;
-    for (let k = 0; k < base.length; k++) {
+    for (let k = 0; k < out.length; k++) {
       const i = k % inner;
-      const o = (k - i) / inner / C;
-      out[k] = base[k] * gv[Math.floor(o) * inner + i];
+      const o = Math.floor(k / inner / C);
+      out[k] *= gv[o * inner + i];
     }
-  } else for (let i = 0; i < base.length; i++) out[i] = base[i] * gv[i];
-  return new Tensor(out, shape);
+  } else for (let i = 0; i < out.length; i++) out[i] *= gv[i];
+  return owned(new Tensor(out, shape));
 }
 
 function negated(t: Tensor): Tensor {
   const v = t.data as FloatArray;
   const out = v instanceof Float32Array ? new Float32Array(v.length) : new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = -v[i];
-  return new Tensor(out, t.shape);
+  return owned(new Tensor(out, t.shape));
+}
+
+/** Whether a fused call needs the gradient: grad mode on and some input requiring it. */
+function wantsGrad(...ts: (Tensor | null)[]): boolean {
+  return isGradEnabled() && ts.some((t) => t?.requiresGrad);
 }
 
 export interface ElementwiseOptions {
@@ -95,7 +96,7 @@ export function fusedElementwise(name: string, kind: ElementwiseKind, x: Tensor,
   if (weight === false || posWeight === false) return null;
   const n = x.numel;
   const denom = reduction === 'mean' ? n : reduction === 'batchmean' ? (opts.batch ?? 1) : 1;
-  const r = activeBackend().elementwise({
+  const p: ElementwiseProblem = {
     kind,
     x: x.data as FloatArray,
     y: y.data as FloatArray,
@@ -104,17 +105,24 @@ export function fusedElementwise(name: string, kind: ElementwiseKind, x: Tensor,
     param: opts.param ?? 0,
     scale: 1 / denom,
     wantLoss: reduction === 'none',
-  });
-  const out = reduction === 'none' ? new Tensor(r.loss!, x.shape) : scalarOf(reduction === 'sum' || (reduction === 'batchmean' && opts.batch == null) ? r.sum : r.sum / denom, r.grad);
+    wantGrad: wantsGrad(x, y),
+  };
+  const r = activeBackend().elementwise(p);
+  const out = reduction === 'none' ? new Tensor(r.loss!, x.shape) : scalarOf(reduction === 'sum' || (reduction === 'batchmean' && opts.batch == null) ? r.sum : r.sum / denom, p.x);
   return attach(out, name, x, y, r, x.shape);
 }
 
+/**
+ * Records the fused loss as one autograd node that saves the kernel's gradient (an array only the
+ * node reaches) and hands it over on backward; a backward without retainGraph releases it.
+ */
 function attach(out: Tensor, name: string, x: Tensor, y: Tensor | null, r: KernelResult, shape: readonly number[], rows?: { C: number; inner: number }): Tensor {
-  if (!isGradEnabled()) return out;
-  const state = { handedOut: false };
+  if (!r.grad) return out;
+  let base: FloatArray | null = r.grad;
   const inputs = y ? [x, y] : [x];
-  return record(out, name, inputs, (g) => {
-    const gx = scaledGrad(r, g, shape, state, rows);
+  return record(out, name, inputs, (g, retain) => {
+    const gx = scaledGrad(base!, g, shape, retain, rows);
+    if (!retain) base = null;
     return y && y.requiresGrad ? [x.requiresGrad ? gx : null, negated(gx)] : [gx, null];
   });
 }
@@ -192,9 +200,10 @@ export function fusedClassIndices(name: string, mode: 'ce' | 'nll', x: Tensor, y
     eps: mode === 'ce' ? (opts.eps ?? 0) : 0,
     scale: reduction === 'mean' ? 1 / weightSum : 1,
     wantLoss: reduction === 'none',
+    wantGrad: wantsGrad(x),
   };
   const r = activeBackend().classes(p);
-  const out = reduction === 'none' ? new Tensor(r.loss!, y.shape) : scalarOf(reduction === 'sum' ? r.sum : r.sum / weightSum, r.grad);
+  const out = reduction === 'none' ? new Tensor(r.loss!, y.shape) : scalarOf(reduction === 'sum' ? r.sum : r.sum / weightSum, p.x);
   return attach(out, name, x, null, r, x.shape, { C, inner });
 }
 
@@ -219,9 +228,10 @@ export function fusedClassProbabilities(name: string, x: Tensor, y: Tensor, redu
     eps: opts.eps ?? 0,
     scale: reduction === 'mean' ? 1 / rows : 1,
     wantLoss: reduction === 'none',
+    wantGrad: wantsGrad(x),
   };
   const r = activeBackend().classes(p);
   const shape = x.ndim === 1 ? [] : [x.shape[0], ...x.shape.slice(2)];
-  const out = reduction === 'none' ? new Tensor(r.loss!, shape) : scalarOf(reduction === 'sum' ? r.sum : r.sum / rows, r.grad);
+  const out = reduction === 'none' ? new Tensor(r.loss!, shape) : scalarOf(reduction === 'sum' ? r.sum : r.sum / rows, p.x);
   return attach(out, name, x, null, r, x.shape, { C, inner });
 }

@@ -9,8 +9,8 @@
  * in Atomics.wait between jobs, so they never keep a Node process alive; an exception in a worker
  * is reported through shared memory and thrown by the main thread.
  */
-import { RuntimeError, ValueError } from '../errors.js';
-import { ARGS, CTRL, ERRMSG, SCRATCH, getRuntime, type KernelExports } from './memory.js';
+import { RuntimeError, ValueError, describe } from '../errors.js';
+import { ARGS, CTRL, CTRL_SLOTS, ERRMSG, MAX_THREADS, SCRATCH, getRuntime, type KernelExports } from './memory.js';
 
 // control block slots (Int32 indices from CTRL)
 const NEXT = 0; // next chunk to claim
@@ -18,7 +18,8 @@ const READY = 1; // chunks whose inputs are in place
 const NCHUNKS = 2;
 const ERROR = 3; // 1 when a worker failed; message at ERRMSG
 const BAD = 4; // rows the cross-entropy kernel left for exact recomputation
-const WORKER_BASE = 16; // per worker w >= 1: SEQ at 16 + 4w, FIN at +1, UP at +2
+const ABORT = 5; // 1 once the job is given up (a failed copy, a failed chunk): nobody starts another chunk
+const WORKER_BASE = 16; // per worker w >= 1: SEQ at 16 + 4w, FIN at +1, UP at +2 (up to MAX_THREADS)
 
 /** Job kinds understood by runChunks. */
 export const JOB_ELEMENTWISE = 0;
@@ -30,11 +31,13 @@ export const JOB_CTC = 5;
 export const JOB_FAIL = 9; // tests: every worker throws
 
 /**
- * Claims and runs chunks of the current job until none is left. Self-contained: it is also
- * serialised into the workers' source, so it may use nothing but its arguments and globals.
+ * Claims and runs chunks of the current job until none is left, or `limit` chunks have run; returns
+ * how many ran. Self-contained: it is also serialised into the workers' source, so it may use
+ * nothing but its arguments and globals (control slots by number: 0 NEXT, 1 READY, 2 NCHUNKS,
+ * 4 BAD, 5 ABORT; ARGS slot 15 the per-chunk done flags, 0 for none).
  */
-export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, ctrlOff: number, argsOff: number, scratchOff: number): void {
-  const ctrl = new Int32Array(buf, ctrlOff, 64);
+export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, ctrlOff: number, argsOff: number, scratchOff: number, limit: number): number {
+  const ctrl = new Int32Array(buf, ctrlOff, 256);
   const a = new Float64Array(buf, argsOff, 16);
   const kind = a[0];
   const n = a[1];
@@ -42,16 +45,19 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
   const partial = a[3];
   const nChunks = Atomics.load(ctrl, 2);
   const sums = new Float64Array(buf, partial, nChunks);
-  for (;;) {
+  const done = a[15] ? new Int32Array(buf, a[15], nChunks) : null;
+  let ran = 0;
+  while (ran < limit) {
     const c = Atomics.add(ctrl, 0, 1);
-    if (c >= nChunks) return;
+    if (c >= nChunks) return ran;
     // wait until the main thread has copied this chunk's inputs in: spin first (a chunk's copy
     // takes 10-40 us, and waking from Atomics.wait about as long again), then sleep
     for (let spin = 0; ; spin++) {
       const r = Atomics.load(ctrl, 1);
-      if (r > c) break;
+      if (r > c || Atomics.load(ctrl, 5)) break;
       if (spin > 4000) Atomics.wait(ctrl, 1, r, 5);
     }
+    if (Atomics.load(ctrl, 5)) return ran; // given up: its inputs may never arrive
     const start = c * chunk;
     const len = Math.min(chunk, n - start);
     if (kind === 9) throw new Error(`injected failure in thread ${tid}`);
@@ -85,7 +91,13 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       const bad = k.getBadRows();
       if (bad) Atomics.add(ctrl, 4, bad);
     }
+    if (done) {
+      Atomics.store(done, c, 1);
+      Atomics.notify(done, c);
+    }
+    ran++;
   }
+  return ran;
 }
 
 /** The worker's body (serialised like runChunks): instantiate, then serve jobs forever. */
@@ -94,7 +106,7 @@ function workerMain(init: { module: WebAssembly.Module; memory: WebAssembly.Memo
   const k = instance.exports as unknown as KernelExports;
   k.init();
   const buf = init.memory.buffer;
-  const ctrl = new Int32Array(buf, init.ctrl, 64);
+  const ctrl = new Int32Array(buf, init.ctrl, 256);
   const seqAt = 16 + 4 * init.tid;
   let seq = Atomics.load(ctrl, seqAt);
   Atomics.store(ctrl, seqAt + 2, 1); // up
@@ -102,14 +114,15 @@ function workerMain(init: { module: WebAssembly.Module; memory: WebAssembly.Memo
     Atomics.wait(ctrl, seqAt, seq);
     seq = Atomics.load(ctrl, seqAt);
     try {
-      run(k, init.memory.buffer, init.tid, init.ctrl, init.args, init.scratch); // grown since?
+      run(k, init.memory.buffer, init.tid, init.ctrl, init.args, init.scratch, Infinity); // grown since?
     } catch (e) {
       const msg = String((e as Error)?.message ?? e).slice(0, 250);
       const out = new Uint16Array(buf, init.errmsg, 256);
       out.fill(0);
       for (let i = 0; i < msg.length; i++) out[i] = msg.charCodeAt(i);
       Atomics.store(ctrl, 3, 1);
-      // release the chunks nobody will finish, so the main thread stops waiting for them
+      // give the job up: nobody claims another chunk, and the main thread stops waiting for them
+      Atomics.store(ctrl, 5, 1);
       Atomics.store(ctrl, 0, 1 << 30);
     }
     Atomics.store(ctrl, seqAt + 1, seq); // checked out
@@ -146,9 +159,15 @@ function hardwareThreads(): number {
 }
 
 let wanted = 0; // 0: auto
-/** How many threads (the main one included) the kernels may use; 'auto' means one per core, at most 8. */
+/**
+ * How many threads (the main one included) the kernels may use: 1 to 32, or 'auto' (the default:
+ * one per core, at most 8). More threads than cores only compete for them.
+ * @throws ValueError for anything else; the setting is then unchanged.
+ */
 export function setNumThreads(n: number | 'auto'): void {
-  if (n !== 'auto' && !(Number.isInteger(n) && n >= 1)) throw new ValueError(`setNumThreads: expected a positive integer or 'auto', got ${String(n)}`);
+  if (n !== 'auto' && !(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) {
+    throw new ValueError(`setNumThreads(): expected an integer from 1 to ${MAX_THREADS} or 'auto', got ${describe(n)}`);
+  }
   wanted = n === 'auto' ? 0 : n;
 }
 
@@ -181,7 +200,7 @@ function ensurePool(threads: number): Pool | null {
   try {
     pool ??= { workers: [], failure: null };
     const p = pool;
-    while (p.workers.length + 1 < Math.min(threads, 32)) {
+    while (p.workers.length + 1 < Math.min(threads, MAX_THREADS)) {
       const tid = p.workers.length + 1;
       const w = createWorker();
       if (!w) break;
@@ -208,7 +227,7 @@ function ensurePool(threads: number): Pool | null {
 
 /** The workers that have started and wait for jobs (a pool warms up asynchronously). */
 function readyWorkers(p: Pool, threads: number): number[] {
-  const ctrl = new Int32Array(getRuntime()!.memory.buffer, CTRL, 64);
+  const ctrl = new Int32Array(getRuntime()!.memory.buffer, CTRL, CTRL_SLOTS);
   const out: number[] = [];
   for (let tid = 1; tid <= p.workers.length && out.length + 1 < threads; tid++) {
     if (Atomics.load(ctrl, WORKER_BASE + 4 * tid + 2) === 1) out.push(tid);
@@ -255,32 +274,54 @@ export interface Job {
    * null when the inputs are already there.
    */
   stage: ((c: number) => void) | null;
+  /**
+   * Copies chunk c's results out of wasm memory (main thread, in order, as soon as the chunk is
+   * done, while other threads compute the rest); with it, `done` is the byte offset of nChunks
+   * Int32 flags, zeroed. Null: the caller copies the results out after the job.
+   */
+  collect: ((c: number) => void) | null;
+  done: number;
+}
+
+/** Waits up to a millisecond for a[i] to change; spins where the thread may not wait (browsers' main thread). */
+function pause(a: Int32Array, i: number): void {
+  try {
+    Atomics.wait(a, i, Atomics.load(a, i), 1);
+  } catch {
+    // keep spinning
+  }
 }
 
 /**
  * Runs a job on `threads` threads (1: here only). Returns the number of rows the cross-entropy
- * kernel left for exact recomputation. Throws when a worker failed.
+ * kernel left for exact recomputation. Throws when a worker, a copy or a chunk failed; whatever
+ * happened, every worker has left the job when this returns or throws, so the next job starts
+ * from an idle pool.
  */
 export function runJob(job: Job, threads: number): number {
   const rt = getRuntime()!;
   const buf = rt.memory.buffer;
-  const ctrl = new Int32Array(buf, CTRL, 64);
+  const ctrl = new Int32Array(buf, CTRL, CTRL_SLOTS);
   const args = new Float64Array(buf, ARGS, 16);
   const nChunks = Math.ceil(job.n / job.chunk);
+  args.fill(0);
   args[0] = job.kind;
   args[1] = job.n;
   args[2] = job.chunk;
   args[3] = job.partial;
   for (let i = 0; i < job.args.length; i++) args[4 + i] = job.args[i];
+  args[15] = job.collect ? job.done : 0;
   Atomics.store(ctrl, NEXT, 0);
   Atomics.store(ctrl, READY, job.stage ? 0 : nChunks);
   Atomics.store(ctrl, NCHUNKS, nChunks);
   Atomics.store(ctrl, ERROR, 0);
   Atomics.store(ctrl, BAD, 0);
+  Atomics.store(ctrl, ABORT, 0);
   const p = threads > 1 ? ensurePool(threads) : null;
   if (p?.failure) {
     const f = p.failure;
     p.failure = null;
+    void shutdownThreads(); // a worker died: the next threaded job starts new ones
     throw new RuntimeError(`a losskit worker failed: ${f.message}`);
   }
   const helpers = p && nChunks > 1 ? readyWorkers(p, threads) : [];
@@ -290,43 +331,70 @@ export function runJob(job: Job, threads: number): number {
     Atomics.notify(ctrl, at);
     return s;
   });
-  if (job.stage) {
-    for (let c = 0; c < nChunks; c++) {
-      job.stage(c);
-      Atomics.store(ctrl, READY, c + 1);
-      if (helpers.length) Atomics.notify(ctrl, READY);
-    }
-  }
-  let mainError: unknown = null;
-  try {
-    // a test job that only workers should fail: the main thread leaves it to them
-    if (job.kind !== JOB_FAIL || helpers.length === 0) runChunks(rt.exports, buf, 0, CTRL, ARGS, SCRATCH);
-  } catch (e) {
-    mainError = e;
+  let failure: unknown = null;
+  const giveUp = (e: unknown): void => {
+    failure ??= e;
+    Atomics.store(ctrl, ABORT, 1);
     Atomics.store(ctrl, NEXT, 1 << 30);
-  }
-  // wait for every helper to check out of this job
-  for (let i = 0; i < helpers.length; i++) {
-    const at = WORKER_BASE + 4 * helpers[i] + 1;
-    const deadline = Date.now() + 30000;
-    let spins = 0;
-    while (Atomics.load(ctrl, at) !== seqs[i]) {
-      if (++spins > 2000) {
-        if (Date.now() > deadline) throw new RuntimeError(`a losskit worker (thread ${helpers[i]}) stopped responding`);
-        try {
-          Atomics.wait(ctrl, at, Atomics.load(ctrl, at), 1);
-        } catch {
-          // browsers' main threads may not wait: keep spinning
+    Atomics.notify(ctrl, READY);
+  };
+  try {
+    if (job.stage) {
+      for (let c = 0; c < nChunks; c++) {
+        job.stage(c);
+        Atomics.store(ctrl, READY, c + 1);
+        if (helpers.length) Atomics.notify(ctrl, READY);
+      }
+    }
+    // a test job that only workers should fail: the main thread leaves it to them
+    const mainRuns = job.kind !== JOB_FAIL || helpers.length === 0;
+    if (!job.collect) {
+      if (mainRuns) runChunks(rt.exports, buf, 0, CTRL, ARGS, SCRATCH, Infinity);
+    } else {
+      // compute chunks and copy finished ones out in order, whichever is possible
+      const done = new Int32Array(buf, job.done, nChunks);
+      let next = 0;
+      let claimed = !mainRuns;
+      let since = 0;
+      while (next < nChunks && !Atomics.load(ctrl, ABORT)) {
+        if (Atomics.load(done, next)) {
+          job.collect(next++);
+          since = 0;
+        } else if (!claimed) claimed = runChunks(rt.exports, buf, 0, CTRL, ARGS, SCRATCH, 1) === 0;
+        else {
+          since ||= Date.now();
+          if (Date.now() - since > 30000) throw new RuntimeError('a losskit worker stopped responding');
+          pause(done, next);
         }
       }
     }
+  } catch (e) {
+    giveUp(e);
+  } finally {
+    // wait for every helper to leave this job, even after a failure here
+    const deadline = Date.now() + 30000;
+    for (let i = 0; i < helpers.length; i++) {
+      const at = WORKER_BASE + 4 * helpers[i] + 1;
+      let spins = 0;
+      while (Atomics.load(ctrl, at) !== seqs[i]) {
+        if (++spins <= 2000) continue;
+        if (Date.now() > deadline) {
+          // it will never report: start over with new workers
+          void shutdownThreads();
+          failure ??= new RuntimeError(`a losskit worker (thread ${helpers[i]}) stopped responding`);
+          break;
+        }
+        pause(ctrl, at);
+      }
+    }
   }
-  if (mainError) throw mainError;
+  if (failure) throw failure;
   if (Atomics.load(ctrl, ERROR)) {
     const m = new Uint16Array(buf, ERRMSG, 256);
     let s = '';
     for (let i = 0; i < m.length && m[i]; i++) s += String.fromCharCode(m[i]);
     throw new RuntimeError(`a losskit worker failed: ${s}`);
   }
+  if (job.collect && Atomics.load(ctrl, ABORT)) throw new RuntimeError('losskit: a threaded job was given up');
   return Atomics.load(ctrl, BAD);
 }

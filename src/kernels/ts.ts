@@ -4,15 +4,14 @@
  * results equal the composed path's up to the order of summation). Used for float64 inputs, where
  * WebAssembly SIMD is missing, and when selected with `setBackend('ts')`.
  */
+import { fresh } from './memory.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 // the composed path's own scalar pieces, so that both paths compute the same thing
 import { logSigmoidOfExp, sgn, sigmoidOfExp } from '../ops/elementwise.js';
 import { EPSILON as BCE_EPSILON, clampedLog } from '../losses/binary_cross_entropy.js';
 
-function like(x: FloatArray, n: number): FloatArray {
-  return x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
-}
+const bytesOf = (x: FloatArray): 4 | 8 => (x instanceof Float32Array ? 4 : 8);
 
 /** A loop per kind: V8 inlines the arrow functions of a monomorphic call site, not of a shared one. */
 function elementwiseLoop(
@@ -24,12 +23,12 @@ function elementwiseLoop(
   param: number,
   scale: number,
   loss: FloatArray | null,
-  grad: FloatArray,
+  grad: FloatArray | null,
 ): number {
   const n = x.length;
   const wl = w ? w.length : 0;
   const pl = pw ? pw.length : 0;
-  const f32 = grad instanceof Float32Array;
+  const f32 = x instanceof Float32Array;
   let sum = 0;
   // each case: l = the loss, d = dl/dx; both times the weight
   switch (kind) {
@@ -37,7 +36,7 @@ function elementwiseLoop(
       for (let i = 0; i < n; i++) {
         const d = x[i] - y[i];
         const l = d * d;
-        grad[i] = 2 * d * scale;
+        if (grad) grad[i] = 2 * d * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }
@@ -45,7 +44,7 @@ function elementwiseLoop(
     case 'l1':
       for (let i = 0; i < n; i++) {
         const d = x[i] - y[i];
-        grad[i] = sgn(d) * scale;
+        if (grad) grad[i] = sgn(d) * scale;
         if (loss) loss[i] = Math.abs(d);
         sum += f32 ? Math.fround(Math.abs(d)) : Math.abs(d);
       }
@@ -56,7 +55,7 @@ function elementwiseLoop(
         const d = x[i] - y[i];
         const z = Math.abs(d);
         const l = z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
-        grad[i] = (d <= -beta ? -1 : d >= beta ? 1 : d / beta) * scale;
+        if (grad) grad[i] = (d <= -beta ? -1 : d >= beta ? 1 : d / beta) * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }
@@ -68,7 +67,7 @@ function elementwiseLoop(
         const d = x[i] - y[i];
         const z = Math.abs(d);
         const l = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
-        grad[i] = (d <= -delta ? -delta : d >= delta ? delta : d) * scale;
+        if (grad) grad[i] = (d <= -delta ? -delta : d >= delta ? delta : d) * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }
@@ -80,7 +79,7 @@ function elementwiseLoop(
         const t = y[i];
         const wt = w ? w[i % wl] : 1;
         const l = wt * ((t - 1) * clampedLog(Math.log1p(-p)) - t * clampedLog(Math.log(p)));
-        grad[i] = ((wt * (p - t)) / Math.max((1 - p) * p, BCE_EPSILON)) * scale;
+        if (grad) grad[i] = ((wt * (p - t)) / Math.max((1 - p) * p, BCE_EPSILON)) * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }
@@ -103,7 +102,7 @@ function elementwiseLoop(
           l = (1 - t) * a - ls;
           d = sig - t;
         }
-        grad[i] = wt * d * scale;
+        if (grad) grad[i] = wt * d * scale;
         if (loss) loss[i] = wt * l;
         sum += loss ? loss[i] : f32 ? Math.fround(wt * l) : wt * l;
       }
@@ -114,7 +113,7 @@ function elementwiseLoop(
         const t = y[i];
         const xl = t !== t ? NaN : t === 0 ? 0 : t * Math.log(t);
         const l = xl - t * a;
-        grad[i] = -t * scale;
+        if (grad) grad[i] = -t * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }
@@ -125,7 +124,7 @@ function elementwiseLoop(
         const t = y[i];
         const e = Math.exp(t);
         const l = e * (t - a);
-        grad[i] = -e * scale;
+        if (grad) grad[i] = -e * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;
       }
@@ -134,7 +133,7 @@ function elementwiseLoop(
   return sum;
 }
 
-export function elementwiseTs(p: ElementwiseProblem, grad: FloatArray, loss: FloatArray | null): number {
+export function elementwiseTs(p: ElementwiseProblem, grad: FloatArray | null, loss: FloatArray | null): number {
   const scale = p.x instanceof Float32Array ? Math.fround(p.scale) : p.scale;
   return elementwiseLoop(p.kind, p.x, p.y, p.weight, p.posWeight, p.param, scale, loss, grad);
 }
@@ -145,7 +144,7 @@ export function elementwiseTs(p: ElementwiseProblem, grad: FloatArray, loss: Flo
  * Writes the loss per position into `loss` (when given) and the gradient into `grad`, whose rows
  * must be zero where nothing is written (NLL, ignored targets).
  */
-export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | null, r0 = 0, r1 = p.outer * p.inner): number {
+export function classesTs(p: ClassProblem, grad: FloatArray | null, loss: FloatArray | null, r0 = 0, r1 = p.outer * p.inner): number {
   const { x, C, inner, target, probs, weight: w, ignoreIndex, eps, mode } = p;
   const f32 = x instanceof Float32Array;
   const scale = f32 ? Math.fround(p.scale) : p.scale;
@@ -167,7 +166,7 @@ export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | 
       }
       const wt = w ? w[t] : 1;
       const l = -wt * x[base + t * inner];
-      grad[base + t * inner] = -wt * scale;
+      if (grad) grad[base + t * inner] = -wt * scale;
       if (loss) loss[r] = l;
       sum += loss ? loss[r] : f32 ? Math.fround(l) : l;
       continue;
@@ -182,7 +181,7 @@ export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | 
           const v = x[base + c * inner];
           if (v !== v || v === Infinity) bad = true;
         }
-        if (bad) {
+        if (bad && grad) {
           const lse = logSumExp(x, base, C, inner);
           for (let c = 0; c < C; c++) grad[base + c * inner] = -Math.exp(x[base + c * inner] - lse) * 0;
         }
@@ -210,7 +209,7 @@ export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | 
         l = (1 - eps) * nll + (eps / C) * smooth;
         coefP += (eps / C) * wsum;
       } else l = nll;
-      for (let c = 0; c < C; c++) {
+      for (let c = 0; grad && c < C; c++) {
         const k = base + c * inner;
         const q = (c === t ? (1 - eps) * wt : 0) + (eps > 0 ? (eps / C) * (w ? w[c] : 1) : 0);
         grad[k] = ((e[c] / s) * coefP - q) * scale;
@@ -226,7 +225,7 @@ export function classesTs(p: ClassProblem, grad: FloatArray, loss: FloatArray | 
         swy += wy;
         l -= wy * (x[k] - lse);
       }
-      for (let c = 0; c < C; c++) {
+      for (let c = 0; grad && c < C; c++) {
         const k = base + c * inner;
         const yc = eps > 0 ? probs![k] * (1 - eps) + eps / C : probs![k];
         grad[k] = ((e[c] / s) * swy - (w ? w[c] : 1) * yc) * scale;
@@ -282,13 +281,14 @@ export const tsBackend: Backend = {
   name: 'ts',
   elementwise(p: ElementwiseProblem): KernelResult {
     const n = p.x.length;
-    const grad = like(p.x, n);
-    const loss = p.wantLoss ? like(p.x, n) : null;
+    const grad = p.wantGrad ? fresh(n, bytesOf(p.x), true) : null;
+    const loss = p.wantLoss ? fresh(n, bytesOf(p.x), true) : null;
     return { sum: elementwiseTs(p, grad, loss), loss, grad };
   },
   classes(p: ClassProblem): KernelResult {
-    const grad = like(p.x, p.x.length);
-    const loss = p.wantLoss ? like(p.x, p.outer * p.inner) : null;
+    // NLL and ignored targets leave gradient rows untouched: those must be zeros
+    const grad = p.wantGrad ? fresh(p.x.length, bytesOf(p.x), false) : null;
+    const loss = p.wantLoss ? fresh(p.outer * p.inner, bytesOf(p.x), true) : null;
     return { sum: classesTs(p, grad, loss), loss, grad };
   },
 };

@@ -4,7 +4,8 @@
  * Two implementations share it: `ts.ts` (plain TypeScript, float64 arithmetic per element,
  * exactly the composed path's formulas) and `wasm.ts` (WebAssembly SIMD on float32, optionally
  * on several threads). The loss files validate everything before calling in; kernels trust their
- * input.
+ * input. Kernels read their inputs and never write them; every array in a KernelResult is new,
+ * over its own plain ArrayBuffer, and belongs to the caller.
  */
 
 export type FloatArray = Float32Array | Float64Array;
@@ -27,6 +28,8 @@ export interface ElementwiseProblem {
   scale: number;
   /** Whether the elementwise loss is wanted (reduction 'none'). */
   wantLoss: boolean;
+  /** Whether the gradient is wanted (false: the value alone, no gradient memory). */
+  wantGrad: boolean;
 }
 
 /**
@@ -51,6 +54,7 @@ export interface ClassProblem {
   /** Gradient multiplier: 1 / (Σ weights of kept targets) or 1 / rows for 'mean', else 1. */
   scale: number;
   wantLoss: boolean;
+  wantGrad: boolean;
 }
 
 export interface KernelResult {
@@ -58,8 +62,8 @@ export interface KernelResult {
   sum: number;
   /** The unreduced loss (x's dtype), when asked for. */
   loss: FloatArray | null;
-  /** The gradient with respect to x, scaled. */
-  grad: FloatArray;
+  /** The gradient with respect to x, scaled, when asked for. */
+  grad: FloatArray | null;
 }
 
 export interface Backend {

@@ -3,11 +3,15 @@
  * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), and float32 CTC
  * (scalar, PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other
  * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
- * TypeScript kernels (float64 exact to its rounding), which write their results into wasm memory
- * all the same (tsInWasm).
+ * TypeScript kernels (float64 exact to its rounding).
+ *
+ * Every call works the same way: take scratch in wasm memory, copy the inputs in chunk by chunk
+ * while the other threads already compute on the chunks that have arrived, write the gradient
+ * over the input's copy and the unreduced loss over the target's, and copy the finished chunks
+ * out into the caller's new arrays as they complete. The scratch is released on return.
  */
-import { classesTs, elementwiseTs, tsBackend } from './ts.js';
-import { alloc, buffer, getRuntime, offsetIn, release, resultArray, resultBlock, viewOf, type ResultBlock } from './memory.js';
+import { classesTs, tsBackend } from './ts.js';
+import { buffer, fresh, getRuntime, scratch } from './memory.js';
 import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
@@ -49,47 +53,26 @@ const CHEAP: ReadonlySet<ElementwiseKind> = new Set(['mse', 'l1', 'smoothL1', 'h
 /** Elements per chunk: the unit of work sharing and of the pipelined copy of inputs. */
 const CHUNK = 1 << 15;
 
-/**
- * An input in wasm memory: where it is, and whether it is ours to copy into and release. An input
- * that is copied in anyway can take the result of the same shape (the gradient over the logits,
- * the unreduced loss over the target): the kernels write each element after reading it, so the
- * result costs no block and no pass over memory of its own. `result` is then the block to hand out.
- */
-interface Placed {
-  off: number;
-  owned: boolean;
-  src: Float32Array | Float64Array | Int32Array;
-  result: ResultBlock | null;
+type Take = (bytes: number) => number;
+type Flat = Float32Array | Float64Array | Int32Array;
+
+/** Copies `a` into new scratch; returns its offset. */
+function copyIn(take: Take, a: Flat): number {
+  const off = take(a.byteLength);
+  view(a, off).set(a);
+  return off;
 }
 
-type Placeable = Float32Array | Float64Array | Int32Array;
-
-function place(a: Placeable, takesResult = false): Placed {
-  const at = offsetIn(a);
-  if (at >= 0) return { off: at, owned: false, src: a, result: null };
-  if (takesResult) {
-    const block = resultBlock(a.length, a.BYTES_PER_ELEMENT as 4 | 8);
-    return { off: block.off, owned: true, src: a, result: block };
-  }
-  return { off: alloc(a.byteLength), owned: true, src: a, result: null };
+function view<A extends Flat>(like: A, off: number, n = like.length): A {
+  const Kind = like.constructor as new (b: ArrayBufferLike, off: number, n: number) => A;
+  return new Kind(buffer(), off, n);
 }
 
-/** Copies elements [from, to) of an owned input into place. */
-function copyRange(p: Placed, from: number, to: number): void {
-  if (!p.owned || to <= from) return;
-  const Kind = p.src.constructor as new (b: ArrayBufferLike, off: number, n: number) => Placeable;
-  const dst = new Kind(buffer(), p.off, p.src.length);
-  dst.set(from === 0 && to === p.src.length ? p.src : p.src.subarray(from, to), from);
-}
-
-/** Releases the copies of the inputs; the blocks of results are released only when `failed`. */
-function done(failed: boolean, ...ps: (Placed | null)[]): void {
-  for (const p of ps) if (p?.owned && (failed || !p.result)) release(p.off, p.src.byteLength);
-}
-
-/** The block for a result of n elements: the copy of an input that takes it, or a new one. */
-function resultFor(n: number, input: Placed | null, bytesPer: 4 | 8 = 4): ResultBlock {
-  return input?.result ?? resultBlock(n, bytesPer);
+/** Zeroed per-chunk done flags for a job that copies its results out as chunks finish. */
+function doneFlags(take: Take, nChunks: number): number {
+  const off = take(nChunks * 4);
+  new Int32Array(buffer(), off, nChunks).fill(0);
+  return off;
 }
 
 function threadsFor(n: number, cheap = false): number {
@@ -104,149 +87,111 @@ function sumPartials(off: number, n: number): number {
 }
 
 function elementwise(p: ElementwiseProblem): KernelResult {
-  if (!getRuntime() || p.x.length === 0) return tsBackend.elementwise(p);
-  if (!(p.x instanceof Float32Array)) return tsInWasm(p.x, p.x.length, p.wantLoss, false, (g, l) => elementwiseTs(p, g, l)) ?? tsBackend.elementwise(p);
+  if (!getRuntime() || p.x.length === 0 || !(p.x instanceof Float32Array)) return tsBackend.elementwise(p);
   const n = p.x.length;
-  const x = place(p.x, true);
-  const y = place(p.y as Float32Array, p.wantLoss);
-  const w = p.weight ? place(p.weight as Float32Array) : null;
-  const pw = p.posWeight ? place(p.posWeight as Float32Array) : null;
-  if (w) copyRange(w, 0, w.src.length);
-  if (pw) copyRange(pw, 0, pw.src.length);
-  const g = resultFor(n, x);
-  const l = p.wantLoss ? resultFor(n, y) : null;
-  const nChunks = Math.max(1, Math.ceil(n / CHUNK));
-  const partial = alloc(nChunks * 8);
-  let failed = true;
-  try {
+  const grad = p.wantGrad ? fresh(n, 4, true) : null;
+  const loss = p.wantLoss ? fresh(n, 4, true) : null;
+  const nChunks = Math.ceil(n / CHUNK);
+  return scratch((take) => {
+    // the gradient is written over x's copy (also when it is not wanted), the loss over y's
+    const xo = take(n * 4);
+    const yo = take(n * 4);
+    const wo = p.weight ? copyIn(take, p.weight) : 0;
+    const pwo = p.posWeight ? copyIn(take, p.posWeight) : 0;
+    const partial = take(nChunks * 8);
+    const done = grad || loss ? doneFlags(take, nChunks) : 0;
+    const X = new Float32Array(buffer(), xo, n);
+    const Y = new Float32Array(buffer(), yo, n);
+    const range = (c: number): [number, number] => [c * CHUNK, Math.min(n, (c + 1) * CHUNK)];
     runJob(
       {
         kind: JOB_ELEMENTWISE,
-        n: Math.max(n, 1),
+        n,
         chunk: CHUNK,
         partial,
-        args: [KIND[p.kind], x.off, y.off, w?.off ?? 0, w?.src.length ?? 0, pw?.off ?? 0, pw?.src.length ?? 0, p.scale, p.param, l?.off ?? 0, g.off],
-        stage:
-          x.owned || y.owned
+        args: [KIND[p.kind], xo, yo, wo, p.weight?.length ?? 0, pwo, p.posWeight?.length ?? 0, p.scale, p.param, loss ? yo : 0, xo],
+        stage: (c) => {
+          const [from, to] = range(c);
+          X.set(p.x.subarray(from, to), from);
+          Y.set(p.y.subarray(from, to), from);
+        },
+        collect:
+          grad || loss
             ? (c) => {
-                const from = c * CHUNK;
-                const to = Math.min(n, from + CHUNK);
-                copyRange(x, from, to);
-                copyRange(y, from, to);
+                const [from, to] = range(c);
+                if (grad) grad.set(X.subarray(from, to), from);
+                if (loss) loss.set(Y.subarray(from, to), from);
               }
             : null,
+        done,
       },
       threadsFor(n, CHEAP.has(p.kind)),
     );
-    failed = false;
-    const sum = n === 0 ? 0 : sumPartials(partial, nChunks);
-    return { sum, loss: l ? resultArray(l, n) : null, grad: resultArray(g, n) };
-  } finally {
-    release(partial, nChunks * 8);
-    if (failed) {
-      if (g !== x.result) release(g.off, n * 4);
-      if (l && l !== y.result) release(l.off, n * 4);
-    }
-    done(failed, x, y, w, pw);
-  }
-}
-
-/**
- * The TypeScript kernels, for the problems without a SIMD kernel (float64 elementwise losses, NLL,
- * K-dimensional probability targets, float64 probability rows), with their results in wasm memory:
- * recycled like the SIMD kernels' instead of fresh arrays, whose pages the OS maps in on first
- * touch (float64 MSE 1e7: 78-90 -> 38-52 ms). Null without shared memory, where a view would be
- * copied out again: ordinary arrays are cheaper there. `zeroed`: the kernel adds into its gradient.
- */
-function tsInWasm(x: FloatArray, lossLength: number, wantLoss: boolean, zeroed: boolean, run: (grad: FloatArray, loss: FloatArray | null) => number): KernelResult | null {
-  if (!getRuntime()!.shared) return null;
-  const bytesPer = x instanceof Float64Array ? 8 : 4;
-  const g = resultBlock(x.length, bytesPer);
-  const l = wantLoss ? resultBlock(lossLength, bytesPer) : null;
-  let failed = true;
-  try {
-    const grad = viewOf(g, x.length);
-    if (zeroed) grad.fill(0);
-    const sum = run(grad, l ? viewOf(l, lossLength) : null);
-    failed = false;
-    return { sum, loss: l ? resultArray(l, lossLength) : null, grad: resultArray(g, x.length) };
-  } finally {
-    if (failed) {
-      release(g.off, x.length * bytesPer);
-      if (l) release(l.off, lossLength * bytesPer);
-    }
-  }
+    return { sum: sumPartials(partial, nChunks), loss, grad };
+  });
 }
 
 function classes(p: ClassProblem): KernelResult {
-  if (!getRuntime() || p.outer * p.inner === 0) return tsBackend.classes(p); // empty: no job
-  // float64: rows of class-index targets have a SIMD kernel (f64x2), the rest stays in TypeScript
   const f64 = p.x instanceof Float64Array;
-  if (p.mode === 'nll' || (p.inner !== 1 && !p.target) || (f64 && (p.inner !== 1 || !p.target))) {
-    return tsInWasm(p.x, p.outer * p.inner, p.wantLoss, true, (g, l) => classesTs(p, g, l)) ?? tsBackend.classes(p);
+  // float64: rows of class-index targets have a SIMD kernel (f64x2), the rest stays in TypeScript
+  if (!getRuntime() || p.outer * p.inner === 0 || p.mode === 'nll' || (p.inner !== 1 && !p.target) || (f64 && (p.inner !== 1 || !p.target))) {
+    return tsBackend.classes(p);
   }
   const { C, inner } = p;
   // K-dimensional input (inner > 1) goes by positions, four neighbouring ones per vector; its
   // input is copied in whole before the job starts, since a chunk of positions reads classes spread
-  // over the whole of its outer slices. Rows (inner 1) are copied chunk by chunk as the job runs.
+  // over the whole of its outer slices, and its gradient copied out whole after it. Rows (inner 1)
+  // are copied in and out chunk by chunk as the job runs.
   const K = inner !== 1;
   const rows = p.outer * inner;
   const bytesPer = f64 ? 8 : 4;
-  const x = place(p.x, true);
-  const t = p.target ? place(p.target) : place(p.probs as Float32Array);
-  const w = p.weight ? place(p.weight) : null;
-  if (w) copyRange(w, 0, w.src.length);
-  if (p.target) copyRange(t, 0, t.src.length);
-  if (K) copyRange(x, 0, x.src.length);
-  const g = resultFor(p.x.length, x, bytesPer);
-  const l = p.wantLoss ? resultBlock(rows, bytesPer) : null;
+  const grad = p.wantGrad ? fresh(p.x.length, bytesPer, true) : null;
+  const loss = p.wantLoss ? fresh(rows, bytesPer, true) : null;
   const chunk = K ? Math.max(4, Math.floor(CHUNK / Math.max(C, 1) / 4) * 4) : Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
-  const nChunks = Math.max(1, Math.ceil(rows / chunk));
-  const partial = alloc(nChunks * 8);
+  const nChunks = Math.ceil(rows / chunk);
   let wsum = C;
   if (p.weight) {
     wsum = 0;
     for (let c = 0; c < C; c++) wsum += p.weight[c];
   }
-  let failed = true;
-  try {
+  return scratch((take) => {
+    const xo = K ? copyIn(take, p.x) : take(p.x.byteLength);
+    const to = p.target ? copyIn(take, p.target) : take(p.probs!.byteLength);
+    const wo = p.weight ? copyIn(take, p.weight) : 0;
+    const lo = loss ? take(rows * bytesPer) : 0;
+    const partial = take(nChunks * 8);
+    const done = grad && !K ? doneFlags(take, nChunks) : 0;
+    const X = view(p.x, xo);
+    const P = p.probs ? view(p.probs, to) : null;
+    const range = (c: number): [number, number] => [c * chunk * C, Math.min(rows, (c + 1) * chunk) * C];
     const bad = runJob(
       {
         kind: K ? JOB_CE_INDEX_K : f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB,
         n: rows,
         chunk,
         partial,
-        args: [C, x.off, t.off, w?.off ?? 0, p.ignoreIndex, p.eps, wsum, p.scale, l?.off ?? 0, g.off, inner],
-        stage:
-          !K && (x.owned || (!p.target && t.owned))
-            ? (c) => {
-                const from = c * chunk * C;
-                const to = Math.min(rows * C, from + chunk * C);
-                copyRange(x, from, to);
-                if (!p.target) copyRange(t, from, to);
-              }
-            : null,
+        args: [C, xo, to, wo, p.ignoreIndex, p.eps, wsum, p.scale, lo, xo, inner],
+        stage: K
+          ? null
+          : (c) => {
+              const [from, end] = range(c);
+              X.set(p.x.subarray(from, end), from);
+              if (P) P.set(p.probs!.subarray(from, end), from);
+            },
+        collect: grad && !K ? (c) => grad.set(X.subarray(...range(c)), range(c)[0]) : null,
+        done,
       },
       threadsFor(rows * C),
     );
-    failed = false;
-    let sum = sumPartials(partial, nChunks);
+    if (grad && K) grad.set(X);
+    if (loss) loss.set(view(loss, lo));
     if (bad > 0) {
-      // rows with NaN or an infinite maximum: redo the whole problem exactly (from p.x, not the
-      // copy in wasm memory, which now holds gradients)
-      const gv = viewOf(g, p.x.length);
-      gv.fill(0);
-      sum = classesTs(p, gv, l ? viewOf(l, rows) : null);
+      // rows with NaN or an infinite maximum: redo the whole problem exactly, from p.x
+      grad?.fill(0);
+      return { sum: classesTs(p, grad, loss), loss, grad };
     }
-    return { sum, loss: l ? resultArray(l, rows) : null, grad: resultArray(g, p.x.length) };
-  } finally {
-    release(partial, nChunks * 8);
-    if (failed) {
-      if (g !== x.result) release(g.off, p.x.length * bytesPer);
-      if (l) release(l.off, rows * bytesPer);
-    }
-    done(failed, x, t, w);
-  }
+    return { sum: sumPartials(partial, nChunks), loss, grad };
+  });
 }
 
 /** A float32 CTC problem: (T, N, C) log-probabilities, one extended target per sample. */
@@ -271,35 +216,18 @@ export interface CtcProblem {
 export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array | null } | null {
   if (!getRuntime() || p.N === 0) return null;
   const { T, N, C } = p;
-  const lp = alloc(p.lp.byteLength);
-  const extLen = p.ext.reduce((a, e) => a + e.length, 0);
-  const ext = alloc(extLen * 4);
-  const table = alloc(N * 16);
-  const wsBytes = p.ext.map((e) => T * (2 * e.length + C) * 4);
-  const ws = alloc(wsBytes.reduce((a, b) => a + b, 0));
-  const nll = alloc(N * 8);
-  try {
-    const buf = buffer();
-    new Float32Array(buf, lp, p.lp.length).set(p.lp);
-    const rows = new Int32Array(buf, table, N * 4);
-    let e = ext;
-    let w = ws;
-    for (let b = 0; b < N; b++) {
-      new Int32Array(buf, e, p.ext[b].length).set(p.ext[b]);
-      rows.set([p.inputLengths[b], p.ext[b].length, e, w], b * 4);
-      e += p.ext[b].length * 4;
-      w += wsBytes[b];
-    }
+  return scratch((take) => {
+    const lp = copyIn(take, p.lp);
+    const exts = p.ext.map((e) => copyIn(take, e));
+    const table = take(N * 16);
+    const ws = p.ext.map((e) => take(T * (2 * e.length + C) * 4));
+    const nll = take(N * 8);
+    const rows = new Int32Array(buffer(), table, N * 4);
+    for (let b = 0; b < N; b++) rows.set([p.inputLengths[b], p.ext[b].length, exts[b], ws[b]], b * 4);
     const work = p.ext.reduce((a, x, b) => a + p.inputLengths[b] * (x.length + C), 0);
-    runJob({ kind: JOB_CTC, n: N, chunk: 1, partial: nll, args: [T, N, C, p.blank, lp, table, p.grad ? 1 : 0], stage: null }, threadsFor(work));
+    runJob({ kind: JOB_CTC, n: N, chunk: 1, partial: nll, args: [T, N, C, p.blank, lp, table, p.grad ? 1 : 0], stage: null, collect: null, done: 0 }, threadsFor(work));
     return { nll: new Float64Array(buffer(), nll, N).slice(), grad: p.grad ? new Float32Array(buffer(), lp, p.lp.length).slice() : null };
-  } finally {
-    release(lp, p.lp.byteLength);
-    release(ext, extLen * 4);
-    release(table, N * 16);
-    release(ws, wsBytes.reduce((a, b) => a + b, 0));
-    release(nll, N * 8);
-  }
+  });
 }
 
 export const wasmBackend: Backend = { name: 'wasm', elementwise, classes };

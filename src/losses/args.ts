@@ -11,7 +11,10 @@ import { torchTypeName } from '../ops/reduce.js';
  * float32 tensors (or `dtype`). Anything else is refused with the argument's name.
  */
 export function arg(fn: string, name: string, x: unknown, dtype?: DType): Tensor {
-  if (x instanceof Tensor) return x;
+  if (x instanceof Tensor) {
+    if (x.isDetachedBuffer) throw new RuntimeError(x.detachedMessage(`${fn}(): argument '${name}'`));
+    return x;
+  }
   if (typeof x === 'number' || Array.isArray(x) || ArrayBuffer.isView(x)) {
     if (dtype === 'int64' || dtype === 'int32') return indices(fn, name, x, dtype);
     return tensor(x as any, dtype ? { dtype } : {});

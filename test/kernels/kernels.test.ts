@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { F, tensor, type Tensor, RuntimeError, ValueError } from '../../src/index.js';
 import { setBackend, getBackend, setNumThreads, threadsReady, withComposed } from '../../src/kernels/index.js';
-import { getRuntime, alloc, release, f32View, memoryStats, offsetIn } from '../../src/kernels/memory.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getRuntime, scratch } from '../../src/kernels/memory.js';
 import { JOB_FAIL, runJob, shutdownThreads } from '../../src/kernels/threads.js';
 import { setParallelThreshold } from '../../src/kernels/wasm.js';
 
@@ -281,16 +279,13 @@ describe('vector exp and log (float32)', () => {
   /** Runs vmath mode over the inputs and returns the results. */
   function vmath(mode: number, xs: Float32Array): Float32Array {
     const n = Math.ceil(xs.length / 4) * 4;
-    const a = alloc(n * 4);
-    const b = alloc(n * 4);
-    try {
-      f32View(a, n).set(xs);
+    return scratch((take) => {
+      const a = take(n * 4);
+      const b = take(n * 4);
+      new Float32Array(rt!.memory.buffer, a, n).set(xs);
       rt!.exports.vmath(mode, a, b, n);
-      return f32View(b, xs.length).slice();
-    } finally {
-      release(a, n * 4);
-      release(b, n * 4);
-    }
+      return new Float32Array(rt!.memory.buffer, b, xs.length).slice();
+    });
   }
   const sweep = (lo: number, hi: number, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
   const relErr = (got: number, want: number): number => Math.abs(got - want) / Math.abs(want);
@@ -320,16 +315,13 @@ describe('vector exp and log (float32)', () => {
   test('float64 softmax exp (x <= 0) within 2 ulp of Math.exp down to -708, 0 below', { skip: !rt }, () => {
     const run64 = (xs: number[]): Float64Array => {
       const n = xs.length + (xs.length % 2);
-      const xo = alloc(n * 8);
-      const oo = alloc(n * 8);
-      try {
+      return scratch((take) => {
+        const xo = take(n * 8);
+        const oo = take(n * 8);
         new Float64Array(getRuntime()!.memory.buffer, xo, n).set(xs);
         rt!.exports.vmath64(xo, oo, n);
         return new Float64Array(getRuntime()!.memory.buffer, oo, xs.length).slice();
-      } finally {
-        release(xo, n * 8);
-        release(oo, n * 8);
-      }
+      });
     };
     const xs = Array.from({ length: 200001 }, (_, i) => (i % 2 ? -708 : -1) * (i / 200000));
     const ys = run64(xs);
@@ -368,117 +360,6 @@ describe('vector exp and log (float32)', () => {
     assert.ok(relErr(tiny[0], 1e-10) < 1e-6 && relErr(tiny[1], -1e-10) < 1e-6);
     assert.equal(tiny[2], -Infinity);
     assert.equal(tiny[3], Infinity);
-  });
-});
-
-describe('inputs already in WebAssembly memory', { skip: !getRuntime() }, () => {
-  // a JavaScript input is copied into wasm memory and the gradient is written over the copy; an
-  // input that is already there (such as an earlier result) must be read in place and left alone
-  test('are read in place, never written, and give the same results as copies', () => {
-    setBackend('wasm');
-    try {
-      const seedGrad = (n: number, shape: number[]): Float32Array => {
-        const x = leaf(floats(n, -3, 3) as Float32Array, shape);
-        F.mseLoss(x, tensor(floats(n, -3, 3), { shape }), { reduction: 'sum' }).backward();
-        return x.grad!.data as Float32Array; // a view of wasm memory
-      };
-      const xs = seedGrad(6 * 300, [6, 300]);
-      const ys = seedGrad(6 * 300, [6, 300]);
-      const before = [xs.slice(), ys.slice()];
-      const td = ints(6, 300);
-      const probs = Float32Array.from(ys, Math.abs);
-      for (const inWasm of [true, false]) {
-        const xd = inWasm ? xs : before[0].slice();
-        const yd = inWasm ? ys : before[1].slice();
-        const runs = [
-          () => { const x = leaf(xd, [6, 300]); return { out: F.crossEntropy(x, tensor(td, { shape: [6] }), { labelSmoothing: 0.1 }), leaves: [x] }; },
-          () => { const x = leaf(xd, [6, 300]); return { out: F.crossEntropy(x, tensor(probs, { shape: [6, 300] })), leaves: [x] }; },
-          () => { const x = leaf(xd, [6, 300]); return { out: F.mseLoss(x, tensor(yd, { shape: [6, 300] }), { reduction: 'none' }), leaves: [x] }; },
-          () => { const x = leaf(xd, [6, 300]); return { out: F.binaryCrossEntropyWithLogits(x, tensor(probs, { shape: [6, 300] }), { reduction: 'none' }), leaves: [x] }; },
-        ];
-        for (const make of runs) same('wasm', make);
-        assert.deepEqual([xs, ys], before, 'inputs in wasm memory are unchanged');
-      }
-    } finally {
-      setBackend('auto');
-    }
-  });
-});
-
-describe('result memory', { skip: !getRuntime()?.shared }, () => {
-  test('gradients handed out as views of wasm memory are recycled once dropped and collected', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const settle = async (): Promise<void> => {
-      for (let i = 0; i < 4; i++) {
-        gc();
-        await new Promise((r) => setImmediate(r));
-      }
-    };
-    setBackend('wasm');
-    try {
-      const n = 1 << 18;
-      const xd = floats(n, -1, 1) as Float32Array;
-      const yd = floats(n, -1, 1) as Float32Array;
-      const step = (): Float32Array => {
-        const x = leaf(xd, [n]);
-        F.mseLoss(x, tensor(yd, { shape: [n] })).backward();
-        return x.grad!.data as Float32Array;
-      };
-      await settle();
-      const kept = step();
-      const before = memoryStats();
-      for (let i = 0; i < 30; i++) step(); // dropped at once
-      assert.ok(memoryStats().pooledBytes >= before.pooledBytes, 'dropped results stay pooled until collected');
-      await settle();
-      const after = memoryStats();
-      assert.ok(after.pooledBytes <= before.pooledBytes, `recycled: ${after.pooledBytes} pooled bytes, ${before.pooledBytes} before`);
-      // the blocks are reused: more steps do not move the allocator's high-water mark
-      for (let i = 0; i < 5; i++) {
-        step();
-        await settle();
-      }
-      assert.equal(memoryStats().top, after.top);
-      // a result still referenced keeps its block: nothing was written over it
-      for (let i = 0; i < n; i += 4099) assert.equal(kept[i], Math.fround((2 * (xd[i] - yd[i])) / n), `kept[${i}]`);
-    } finally {
-      setBackend('auto');
-    }
-  });
-});
-
-describe('TypeScript kernels under the wasm backend', { skip: !getRuntime()?.shared }, () => {
-  // float64 elementwise losses, NLL and K-dim probability targets have no SIMD kernel: they run the
-  // TypeScript kernels with their results in (recycled) wasm memory, so the values must be exactly
-  // those of the ts backend, whose results are ordinary arrays
-  test('write their results into wasm memory, with the ts backend\'s values bit for bit', () => {
-    const x64 = floats(120, -3, 3, 'float64') as Float64Array;
-    const y64 = floats(120, -3, 3, 'float64') as Float64Array;
-    const x32 = Float32Array.from(x64);
-    const td = ints(12, 10);
-    const runs: [string, () => { out: Tensor; leaves: Tensor[] }][] = [
-      ['mse float64', () => { const x = leaf(x64, [12, 10]); return { out: F.mseLoss(x, tensor(y64, { shape: [12, 10] }), { reduction: 'none' }), leaves: [x] }; }],
-      ['smooth L1 float64', () => { const x = leaf(x64, [12, 10]); return { out: F.smoothL1Loss(x, tensor(y64, { shape: [12, 10] }), { beta: 0.5 }), leaves: [x] }; }],
-      ['NLL float32', () => { const x = leaf(x32, [12, 10]); return { out: F.nllLoss(x, tensor(td, { shape: [12] }), { reduction: 'none' }), leaves: [x] }; }],
-      ['NLL float64', () => { const x = leaf(x64, [12, 10]); return { out: F.nllLoss(x, tensor(td, { shape: [12] })), leaves: [x] }; }],
-      ['K-dim probabilities float64', () => { const x = leaf(x64, [2, 6, 10]); return { out: F.crossEntropy(x, tensor(Float64Array.from(y64, Math.abs), { shape: [2, 6, 10] })), leaves: [x] }; }],
-    ];
-    for (const [what, make] of runs) {
-      setBackend('ts');
-      const want = run(make);
-      setBackend('wasm');
-      try {
-        const { out, leaves } = make();
-        backward(out);
-        const grad = leaves[0].grad!.data as Float32Array | Float64Array;
-        if (out.ndim === 0) assert.ok(offsetIn(grad) >= 0, `${what}: the gradient is a view of wasm memory`);
-        else assert.ok(offsetIn(out.data as Float32Array) >= 0, `${what}: the unreduced loss is a view of wasm memory`);
-        assert.deepEqual(Array.from(out.data as Float32Array), want.value, `${what}: value`);
-        assert.deepEqual(Array.from(grad), want.grads[0], `${what}: gradient`);
-      } finally {
-        setBackend('auto');
-      }
-    }
   });
 });
 
@@ -546,12 +427,10 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
   test('a failure in a worker surfaces as an error, and the pool keeps working', async () => {
     setNumThreads(2);
     assert.equal(await threadsReady(), 2);
-    const partial = alloc(8 * 64);
-    try {
-      assert.throws(() => runJob({ kind: JOB_FAIL, n: 64, chunk: 1, partial, args: [], stage: null }, 2), (e: Error) => e instanceof RuntimeError && /losskit worker failed: injected failure/.test(e.message));
-    } finally {
-      release(partial, 8 * 64);
-    }
+    scratch((take) => {
+      const partial = take(8 * 64);
+      assert.throws(() => runJob({ kind: JOB_FAIL, n: 64, chunk: 1, partial, args: [], stage: null, collect: null, done: 0 }, 2), (e: Error) => e instanceof RuntimeError && /losskit worker failed: injected failure/.test(e.message));
+    });
     setBackend('wasm');
     try {
       const x = leaf(floats(100_000, -1, 1), [100_000]);

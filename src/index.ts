@@ -29,6 +29,7 @@ export { Generator, manualSeed } from './tensor/random.js';
 export { type DType, type TypedArray, promoteTypes, resultType } from './tensor/dtype.js';
 export { broadcastShapes } from './tensor/shape.js';
 export { noGrad, isGradEnabled } from './autograd/graph.js';
+export { grad, type GradOptions } from './autograd/grad.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export {
   add,

@@ -8,5 +8,5 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = new Tensor(fromNumbers(asNumbers(x.data), dtype), x.shape);
   if (!isFloating(dtype)) return out;
-  return record(out, 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)]);
+  return record(out, 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)], false);
 }

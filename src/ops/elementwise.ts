@@ -7,7 +7,7 @@
  * whatever a chain of primitives happens to give at kinks and infinities.
  */
 import { LosskitTypeError, RuntimeError, check } from '../errors.js';
-import { record } from '../autograd/graph.js';
+import { owned, record } from '../autograd/graph.js';
 import {
   type DType,
   type NumberArray,
@@ -111,6 +111,7 @@ export function pointwise(
   outDtype: DType,
   f: Fn,
   derivs: readonly (Deriv | null)[] = [],
+  saves = true,
 ): Tensor {
   const outShape = inputs.length === 1 ? [...inputs[0].shape] : broadcastShapes(...inputs.map((t) => t.shape));
   const n = numelOf(outShape);
@@ -129,9 +130,9 @@ export function pointwise(
       for (let k = 0; k < n; k++) {
         gi[k] = d(read(sa, k), sb ? read(sb, k) : 0, sc ? read(sc, k) : 0, y[k], gv[k]);
       }
-      return new Tensor(gi, outShape);
+      return owned(new Tensor(gi, outShape));
     });
-  });
+  }, saves);
 }
 
 /** A differentiable elementwise op's dtype: the promoted one, made floating when `float` says so. */
@@ -149,7 +150,7 @@ function unaryFloat(name: string, x: TensorLike, f: (a: number) => number, d: De
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
-  return pointwise('AddBackward', [x, y], promoted(x, y), (p, q) => p + q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => g]);
+  return pointwise('AddBackward', [x, y], promoted(x, y), (p, q) => p + q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => g], false);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
@@ -159,7 +160,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
     RuntimeError,
     () => 'Subtraction, the `-` operator, with two bool tensors is not supported. Use logicalXor() instead.',
   );
-  return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g]);
+  return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g], false);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
@@ -179,7 +180,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 export function neg(a: TensorLike): Tensor {
   const x = toTensor(a);
   check(x.dtype !== 'bool', RuntimeError, () => 'Negation, the `-` operator, on a bool tensor is not supported.');
-  return pointwise('NegBackward', [x], x.dtype, (p) => -p, [(_a, _b, _c, _y, g) => -g]);
+  return pointwise('NegBackward', [x], x.dtype, (p) => -p, [(_a, _b, _c, _y, g) => -g], false);
 }
 
 /** `a ** exponent`; a tensor exponent is differentiable too. */

@@ -70,7 +70,7 @@ export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim 
   const acc = new Float64Array(p.outNumel);
   for (let k = 0; k < v.length; k++) acc[p.outIndex[k]] += v[k];
   const out = new Tensor(fromNumbers(acc, sumDtype(x.dtype)), keepdim ? p.keptShape : p.outShape);
-  return record(out, 'SumBackward', [x], (g) => [spread(g, p, x.shape)]);
+  return record(out, 'SumBackward', [x], (g) => [spread(g, p, x.shape)], false);
 }
 
 /** Arithmetic mean over `dim`; an empty reduction gives NaN (0/0), as in PyTorch. */
@@ -88,7 +88,7 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
   for (let k = 0; k < v.length; k++) acc[p.outIndex[k]] += v[k];
   for (let i = 0; i < acc.length; i++) acc[i] /= count;
   const out = new Tensor(fromNumbers(acc, x.dtype), keepdim ? p.keptShape : p.outShape);
-  return record(out, 'MeanBackward', [x], (g) => [spread(g, p, x.shape, 1 / count)]);
+  return record(out, 'MeanBackward', [x], (g) => [spread(g, p, x.shape, 1 / count)], false);
 }
 
 /** PyTorch's C++ name of a dtype, as its messages print it. */

@@ -11,7 +11,7 @@ import { sumTo } from './reduce.js';
 
 function view(x: Tensor, shape: number[], name: string): Tensor {
   const out = new Tensor(x.data, shape);
-  return record(out, name, [x], (g) => [new Tensor(g.data, x.shape)]);
+  return record(out, name, [x], (g) => [new Tensor(g.data, x.shape)], false);
 }
 
 /** Same data, new shape; one dimension may be -1 (inferred). */
@@ -96,7 +96,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const out = allocate(x.dtype, numelOf(target)) as any;
   if (map) for (let k = 0; k < out.length; k++) out[k] = src[map[k]];
   else out.set(src);
-  return record(new Tensor(out, target), 'ExpandBackward', [x], (g) => [sumTo(g, x.shape)]);
+  return record(new Tensor(out, target), 'ExpandBackward', [x], (g) => [sumTo(g, x.shape)], false);
 }
 
 /** Reorders dimensions (copying). */
@@ -129,7 +129,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   }
   const inverse = new Array<number>(nd);
   d.forEach((v, i) => (inverse[v] = i));
-  return record(new Tensor(out, outShape), 'PermuteBackward', [x], (g) => [permute(g, inverse)]);
+  return record(new Tensor(out, outShape), 'PermuteBackward', [x], (g) => [permute(g, inverse)], false);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -166,7 +166,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     const gv = g.data as any;
     for (let o = 0; o < outer; o++) gi.set(gv.subarray(o * length * inner, (o + 1) * length * inner), (o * size + s) * inner);
     return [new Tensor(gi, x.shape)];
-  });
+  }, false);
 }
 
 /** The slice at `index` along `dim`, without that dimension. */

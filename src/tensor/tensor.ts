@@ -1,5 +1,5 @@
 import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
-import { runBackward, type Node } from '../autograd/graph.js';
+import { sweep, type Node } from '../autograd/graph.js';
 import { type DType, type TypedArray, asNumbers, dtypeOfArray, fromNumbers, isFloating } from './dtype.js';
 import { type Shape, numelOf, sameShape } from './shape.js';
 import { formatTensor } from './format.js';
@@ -24,13 +24,13 @@ export type TensorLike = Tensor | number | boolean | NestedArray[] | TypedArray;
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** The gradient accumulated by `backward()` (leaves only), shaped like this tensor. */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
   /** The operation that produced this tensor, or null for a leaf. */
   gradFn: Node | null = null;
   /** True for a plain JS number wrapped to take part in an op (it adapts to the other dtype). */
   readonly wrapped: boolean;
   private _data: TypedArray;
+  private readonly _numel: number;
   private _requiresGrad = false;
 
   constructor(data: TypedArray, shape: Shape, opts: { requiresGrad?: boolean; wrapped?: boolean } = {}) {
@@ -40,15 +40,50 @@ export class Tensor {
       () => `shape [${shape.join(', ')}] is invalid for input of size ${data.length}`,
     );
     this._data = data;
+    this._numel = data.length;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOfArray(data);
     this.wrapped = opts.wrapped ?? false;
     if (opts.requiresGrad) this.requiresGrad = true;
   }
 
-  /** The elements, contiguous, row-major. Replacing it (same type and length) keeps the graph. */
+  /**
+   * The elements, contiguous, row-major, in a typed array over its own ArrayBuffer (or the one the
+   * tensor was made from). Replacing it (same type and length) keeps the graph.
+   * @throws RuntimeError when that ArrayBuffer has been detached (transferred) since.
+   */
   get data(): TypedArray {
+    if (this._data.length !== this._numel) throw new RuntimeError(this.detachedMessage());
     return this._data;
+  }
+
+  /** @internal whether the ArrayBuffer under `data` was detached (transferred) after the tensor was made */
+  get isDetachedBuffer(): boolean {
+    return this._data.length !== this._numel;
+  }
+
+  /** @internal */
+  detachedMessage(where = 'a tensor'): string {
+    return `${where} has no data: the ArrayBuffer under it was detached (transferred to a worker, or otherwise) after the tensor was made`;
+  }
+
+  /**
+   * The gradient accumulated by `backward()` (leaves only), shaped like this tensor, or null.
+   * Assign null to drop it, or a Tensor of this tensor's shape and dtype to accumulate into.
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g === null || g === undefined) {
+      this._grad = null;
+      return;
+    }
+    if (!(g instanceof Tensor)) throw new LosskitTypeError(`assigned grad expected to be a Tensor or None but got grad of ${describe(g)}`);
+    check(g.dtype === this.dtype, RuntimeError, () => `assigned grad has data of a different type (${g.dtype}, the tensor is ${this.dtype})`);
+    check(sameShape(g.shape, this.shape), RuntimeError, () => `assigned grad has data of a different size ([${g.shape.join(', ')}], the tensor is [${this.shape.join(', ')}])`);
+    this._grad = g;
   }
 
   /**
@@ -58,7 +93,7 @@ export class Tensor {
    */
   set data(v: TypedArray | Tensor | NestedArray[]) {
     let src: TypedArray;
-    if (v instanceof Tensor) src = v.dtype === this.dtype ? v._data : fromNumbers(asNumbers(v._data), this.dtype);
+    if (v instanceof Tensor) src = v.dtype === this.dtype ? v.data : fromNumbers(asNumbers(v.data), this.dtype);
     else if (Array.isArray(v)) src = tensor(v as NestedArray[], { dtype: this.dtype }).data; // checks every element
     else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
       // a typed array of another type is converted (a copy); of this type it is used as-is
@@ -67,9 +102,9 @@ export class Tensor {
       throw new LosskitTypeError(`data must be a typed array, a Tensor or nested arrays, got ${describe(v)}`);
     }
     check(
-      src.length === this._data.length,
+      src.length === this._numel,
       ValueError,
-      () => `data must have ${this._data.length} elements (shape [${this.shape.join(', ')}]), got ${src.length}`,
+      () => `data must have ${this._numel} elements (shape [${this.shape.join(', ')}]), got ${src.length}`,
     );
     this._data = src;
   }
@@ -79,7 +114,7 @@ export class Tensor {
   }
 
   get numel(): number {
-    return this._data.length;
+    return this._numel;
   }
 
   get requiresGrad(): boolean {
@@ -116,12 +151,12 @@ export class Tensor {
       RuntimeError,
       () => `a Tensor with ${this.numel} elements cannot be converted to Scalar`,
     );
-    return Number(this._data[0]);
+    return Number(this.data[0]);
   }
 
   /** The elements as nested arrays (a plain number for a 0-dim tensor; booleans for bool). */
   toArray(): NestedArray {
-    const vals = asNumbers(this._data);
+    const vals = asNumbers(this.data);
     const bool = this.dtype === 'bool';
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return bool ? vals[offset] !== 0 : vals[offset];
@@ -136,7 +171,7 @@ export class Tensor {
 
   /** A new leaf sharing this tensor's data, cut off from the graph. */
   detach(): Tensor {
-    return new Tensor(this._data, this.shape);
+    return new Tensor(this.data, this.shape);
   }
 
   /** A copy with its own data (recorded: gradients flow through it). */
@@ -145,26 +180,18 @@ export class Tensor {
   }
 
   /**
-   * Computes the gradient of this tensor with respect to every leaf that requires grad and adds it
-   * to their `.grad`. A non-scalar tensor needs `gradOutput` (the gradient of some scalar with
-   * respect to it), as in PyTorch.
+   * Computes the gradient of this tensor with respect to every leaf that requires grad and
+   * accumulates it into their `.grad`, as PyTorch's AccumulateGrad: a leaf without `.grad` gets a
+   * tensor of its own, a leaf with one is added to in place. A non-scalar tensor needs
+   * `gradOutput` (the gradient of some scalar with respect to it), as in PyTorch. Afterwards the
+   * graph has released what it saved, and a second backward through it throws, unless
+   * `retainGraph: true` kept it.
+   * @throws RuntimeError for a tensor that does not require grad, a missing or misshapen
+   * `gradOutput`, or a graph already freed by an earlier backward.
    */
-  backward(gradOutput?: TensorLike): void {
-    let g: Tensor;
-    if (gradOutput === undefined) {
-      check(this.numel === 1, RuntimeError, () => 'grad can be implicitly created only for scalar outputs');
-      g = onesLike(this);
-    } else {
-      g = ew.toTensor(gradOutput, this.dtype);
-      check(
-        sameShape(g.shape, this.shape),
-        RuntimeError,
-        () =>
-          `Mismatch in shape: gradOutput has a shape of [${g.shape.join(', ')}] and output has a shape of [${this.shape.join(', ')}]`,
-      );
-      if (g.dtype !== this.dtype) g = cast(g, this.dtype);
-    }
-    runBackward(this, g, fitGrad);
+  backward(gradOutput?: TensorLike | null, opts: { retainGraph?: boolean } = {}): void {
+    const retainGraph = backwardOptions('backward', opts);
+    sweep([this], [seedFor(this, gradOutput, 'gradOutput')], { retainGraph, capture: null, make: detachedLike, fit: fitGrad });
   }
 
   toString(): string {
@@ -365,8 +392,42 @@ export class Tensor {
   }
 }
 
+/** A new leaf over `data`, shaped like `like` (a gradient for it). */
+export function detachedLike(data: TypedArray, like: Tensor): Tensor {
+  return new Tensor(data, like.shape);
+}
+
+/** The retainGraph option of backward() and grad(), checked. */
+export function backwardOptions(fn: string, opts: unknown, extra: readonly string[] = []): boolean {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new LosskitTypeError(`${fn}(): options must be an object, but got ${describe(opts)}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (k !== 'retainGraph' && !extra.includes(k)) throw new LosskitTypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+  }
+  const r = (opts as { retainGraph?: unknown }).retainGraph;
+  if (r !== undefined && typeof r !== 'boolean') throw new LosskitTypeError(`${fn}(): retainGraph must be a boolean, but got ${describe(r)}`);
+  return r ?? false;
+}
+
+/** The gradient that seeds a backward pass from `out`: ones for a scalar, else `g` checked. */
+export function seedFor(out: Tensor, g: TensorLike | null | undefined, name: string): Tensor {
+  if (g === undefined || g === null) {
+    check(out.numel === 1, RuntimeError, () => 'grad can be implicitly created only for scalar outputs');
+    return onesLike(out);
+  }
+  let t = ew.toTensor(g, out.dtype);
+  check(
+    sameShape(t.shape, out.shape),
+    RuntimeError,
+    () => `Mismatch in shape: ${name} has a shape of [${t.shape.join(', ')}] and output has a shape of [${out.shape.join(', ')}]`,
+  );
+  if (t.dtype !== out.dtype) t = cast(t, out.dtype);
+  return t;
+}
+
 /** Brings an op's gradient to its input's shape and dtype (sums broadcast dimensions away). */
-function fitGrad(g: Tensor, like: Tensor): Tensor {
+export function fitGrad(g: Tensor, like: Tensor): Tensor {
   let out = g;
   if (!sameShape(out.shape, like.shape)) out = red.sumTo(out, like.shape);
   if (out.dtype !== like.dtype) out = cast(out, like.dtype);

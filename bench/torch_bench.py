@@ -1,6 +1,7 @@
 """PyTorch CPU timings for bench/run.ts: value + gradient, median of repeated runs after warm-up.
 
 Usage: python3 bench/torch_bench.py THREADS REPS WARMUP [CASE,CASE...]  -> prints one JSON object {case: ms}.
+       python3 bench/torch_bench.py rss THREADS STEPS  -> the peak RSS (MB) of STEPS synchronous MSE 1e7 steps.
 """
 import json
 import statistics
@@ -9,6 +10,18 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+import resource
+
+if sys.argv[1] == 'rss':
+    torch.set_num_threads(int(sys.argv[2]))
+    x0, y = torch.randn(10**7), torch.randn(10**7)
+    for _ in range(int(sys.argv[3])):
+        x = x0.detach().requires_grad_()
+        F.mse_loss(x, y).backward()
+        x.grad[0].item()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    sys.exit(0)
 
 threads = int(sys.argv[1])
 reps = int(sys.argv[2])
@@ -35,6 +48,34 @@ def case_mse():
         x = x0.detach().requires_grad_()
         F.mse_loss(x, y).backward()
         return x.grad
+    return run
+
+
+def case_mse_value():
+    x, y = torch.randn(10**7), torch.randn(10**7)
+
+    def run():
+        with torch.no_grad():
+            return F.mse_loss(x, y).item()
+    return run
+
+
+def case_bce_plain():
+    x0, y = 0.01 + 0.98 * torch.rand(10**7), torch.rand(10**7)
+
+    def run():
+        x = x0.detach().requires_grad_()
+        F.binary_cross_entropy(x, y).backward()
+        return x.grad
+    return run
+
+
+def case_ce_value(n, c):
+    x, t = torch.randn(n, c) * 2, torch.randint(0, c, (n,))
+
+    def run():
+        with torch.no_grad():
+            return F.cross_entropy(x, t).item()
     return run
 
 
@@ -95,9 +136,12 @@ def case_ce64():
 
 cases = {
     'mse_1e7': case_mse,
+    'mse_1e7_value': case_mse_value,
+    'bce_1e7': case_bce_plain,
     'bce_logits_1e7': case_bce,
     'ce_4096x1000': lambda: case_ce(4096, 1000),
     'ce_256x32000': lambda: case_ce(256, 32000),
+    'ce_256x32000_value': lambda: case_ce_value(256, 32000),
     'ce_ls_4096x1000': lambda: case_ce(4096, 1000, 0.1),
     'kl_4096x1000': case_kl,
     'ctc_T200_N16_C40_S30': case_ctc,

@@ -78,6 +78,8 @@ export interface ElementwiseOptions {
   posWeight?: Tensor | null;
   /** 'batchmean' divides by this (KL divergence). */
   batch?: number | null;
+  /** Called with the kernel's sum before anything is returned: a loss's validation that the sum can spare (it throws). */
+  checkSum?: (sum: number) => void;
 }
 
 const REGRESSION: ReadonlySet<ElementwiseKind> = new Set(['mse', 'l1', 'smoothL1', 'huber']);
@@ -108,6 +110,7 @@ export function fusedElementwise(name: string, kind: ElementwiseKind, x: Tensor,
     wantGrad: wantsGrad(x, y),
   };
   const r = activeBackend().elementwise(p);
+  opts.checkSum?.(r.sum);
   const out = reduction === 'none' ? new Tensor(r.loss!, x.shape) : scalarOf(reduction === 'sum' || (reduction === 'batchmean' && opts.batch == null) ? r.sum : r.sum / denom, p.x);
   return attach(out, name, x, y, r, x.shape);
 }

@@ -3,7 +3,6 @@ import { RuntimeError, check } from '../errors.js';
 import { pointwise } from '../ops/elementwise.js';
 import { fusedElementwise } from '../kernels/fused.js';
 import { torchTypeName } from '../ops/reduce.js';
-import { asNumbers } from '../tensor/dtype.js';
 import { torchSize } from '../tensor/shape.js';
 import { arg, checkOptions, notDifferentiable, optionalArg, requireFloat, requireSameSize, requireBroadcastsTo } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
@@ -58,10 +57,15 @@ export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: 
   const weight = optionalArg('binaryCrossEntropy', 'weight', opts.weight);
   notDifferentiable('binary_cross_entropy', 'weight', weight);
   requireBroadcastsTo(y.shape, weight);
-  checkUnitRange(x, 'input');
+  // an input outside [0, 1] (NaN included) makes a log NaN, so the fused sum tells whether the
+  // input needs its scan (a pass over 1e7 floats costs about as much as the kernel)
   checkUnitRange(y, 'target');
-  const fused = fusedElementwise('BinaryCrossEntropyBackward', 'bce', x, y, reduction, { weight });
+  const checkInput = (sum: number): void => {
+    if (Number.isNaN(sum)) checkUnitRange(x, 'input');
+  };
+  const fused = fusedElementwise('BinaryCrossEntropyBackward', 'bce', x, y, reduction, { weight, checkSum: checkInput });
   if (fused) return fused;
+  checkUnitRange(x, 'input');
   let loss = pointwise(
     'BinaryCrossEntropyBackward',
     [x, y],
@@ -77,15 +81,18 @@ export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: 
 }
 
 function checkUnitRange(t: Tensor, name: 'input' | 'target'): void {
-  const v = asNumbers(t.data);
-  for (let i = 0; i < v.length; i++) {
-    // written so that NaN fails too
-    if (!(v[i] >= 0 && v[i] <= 1)) {
-      const hint =
-        name === 'input'
-          ? ' (input must be probabilities: apply sigmoid first, or use binaryCrossEntropyWithLogits on raw scores)'
-          : ' (targets are probabilities of the positive class)';
-      throw new RuntimeError(`all elements of ${name} should be between 0 and 1; found ${v[i]} at index ${i}${hint}`);
-    }
-  }
+  const v = t.data;
+  const i = v instanceof Float32Array ? firstOutside(v) : v instanceof Float64Array ? firstOutside(v) : -1;
+  if (i < 0) return;
+  const hint =
+    name === 'input'
+      ? ' (input must be probabilities: apply sigmoid first, or use binaryCrossEntropyWithLogits on raw scores)'
+      : ' (targets are probabilities of the positive class)';
+  throw new RuntimeError(`all elements of ${name} should be between 0 and 1; found ${v[i]} at index ${i}${hint}`);
+}
+
+/** The first element outside [0, 1] (NaN included), or -1; monomorphic per array type. */
+function firstOutside(v: Float32Array | Float64Array): number {
+  for (let i = 0; i < v.length; i++) if (!(v[i] >= 0 && v[i] <= 1)) return i;
+  return -1;
 }

@@ -566,6 +566,11 @@ export function elementwise(
 let rowSum: f64 = 0;
 /** Rows of the last ceIndex/ceProb call left for the caller: NaN or an infinite maximum. */
 let badRows: i32 = 0;
+/** False for value-only jobs: the row kernels skip their gradient pass (set per job by each thread). */
+let wantGrad: bool = true;
+export function setWantGrad(on: i32): void {
+  wantGrad = on != 0;
+}
 export function getBadRows(): i32 {
   return badRows;
 }
@@ -697,7 +702,7 @@ export function ceIndex(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, igno
     const g = gp + (<usize>r) * rowBytes;
     const t = load<i32>(tp + ((<usize>r) << 2));
     if (t == ignore) {
-      memory.fill(g, 0, rowBytes);
+      if (wantGrad) memory.fill(g, 0, rowBytes);
       if (lp) store<f32>(lp + ((<usize>r) << 2), 0);
       continue;
     }
@@ -711,12 +716,16 @@ export function ceIndex(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, igno
     }
     const wt: f64 = wp ? <f64>load<f32>(wp + ((<usize>t) << 2)) : 1.0;
     let loss = -wt * (xt - lse);
+    if (eps > 0) loss = (1.0 - eps) * loss + (eps / <f64>C) * -(dot - lse * wsum);
+    if (!wantGrad) {
+      if (lp) store<f32>(lp + ((<usize>r) << 2), <f32>loss);
+      total += loss;
+      continue;
+    }
     // gradient: scale [ (1 - eps) w_t (p_c - [c == t]) + (eps / C) (p_c Σ w - w_c) ]
     const invS = 1.0 / rowSum;
     let coefP = ((1.0 - eps) * wt + (eps / <f64>C) * wsum) * invS * scale;
     if (eps > 0) {
-      const smooth = -(dot - lse * wsum);
-      loss = (1.0 - eps) * loss + (eps / <f64>C) * smooth;
       const vw = f32x4.splat(<f32>((eps / <f64>C) * scale));
       const vp = f32x4.splat(<f32>coefP);
       if (wp) {
@@ -802,6 +811,11 @@ export function ceProb(xp: usize, yp: usize, wp: usize, rows: i32, C: i32, eps: 
       continue;
     }
     const loss = -(swyx - lse * swy);
+    if (!wantGrad) {
+      if (lp) store<f32>(lp + ((<usize>r) << 2), <f32>loss);
+      total += loss;
+      continue;
+    }
     const invS = 1.0 / rowSum;
     const vp = f32x4.splat(<f32>(swy * invS * scale));
     const vs = f32x4.splat(<f32>scale);

@@ -36,6 +36,7 @@ export interface KernelExports {
   ctcSample(lp: number, T: number, N: number, C: number, blank: number, b: number, Tb: number, ext: number, S: number, ws: number, grad: number): number;
   ceIndexK(xp: number, tp: number, wp: number, C: number, inner: number, start: number, end: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
   getBadRows(): number;
+  setWantGrad(on: number): void;
 }
 
 export interface Runtime {

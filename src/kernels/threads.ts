@@ -29,17 +29,20 @@ export const JOB_CE_INDEX_K = 3;
 export const JOB_CE_INDEX_64 = 4;
 export const JOB_CTC = 5;
 export const JOB_FAIL = 9; // tests: every worker throws
+export const JOB_VALUE_ONLY = 16;
 
 /**
  * Claims and runs chunks of the current job until none is left, or `limit` chunks have run; returns
  * how many ran. Self-contained: it is also serialised into the workers' source, so it may use
  * nothing but its arguments and globals (control slots by number: 0 NEXT, 1 READY, 2 NCHUNKS,
- * 4 BAD, 5 ABORT; ARGS slot 15 the per-chunk done flags, 0 for none).
+ * 4 BAD, 5 ABORT; ARGS slot 0 the job kind, plus 16 for value only; slot 15 the per-chunk done
+ * flags, 0 for none).
  */
 export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, ctrlOff: number, argsOff: number, scratchOff: number, limit: number): number {
   const ctrl = new Int32Array(buf, ctrlOff, 256);
   const a = new Float64Array(buf, argsOff, 16);
-  const kind = a[0];
+  const kind = a[0] % 16; // + 16: value only, the row kernels skip their gradient pass
+  k.setWantGrad(a[0] < 16 ? 1 : 0);
   const n = a[1];
   const chunk = a[2];
   const partial = a[3];
@@ -261,6 +264,7 @@ export async function shutdownThreads(): Promise<void> {
 }
 
 export interface Job {
+  /** A JOB_* kind; plus JOB_VALUE_ONLY when the gradient is not wanted. */
   kind: number;
   /** Elements (elementwise) or rows (cross entropy) and chunk size in those units. */
   n: number;
@@ -347,7 +351,7 @@ export function runJob(job: Job, threads: number): number {
       }
     }
     // a test job that only workers should fail: the main thread leaves it to them
-    const mainRuns = job.kind !== JOB_FAIL || helpers.length === 0;
+    const mainRuns = job.kind % JOB_VALUE_ONLY !== JOB_FAIL || helpers.length === 0;
     if (!job.collect) {
       if (mainRuns) runChunks(rt.exports, buf, 0, CTRL, ARGS, SCRATCH, Infinity);
     } else {

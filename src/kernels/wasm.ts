@@ -12,7 +12,7 @@
  */
 import { classesTs, tsBackend } from './ts.js';
 import { buffer, fresh, getRuntime, scratch } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, getNumThreads, runJob } from './threads.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -166,7 +166,7 @@ function classes(p: ClassProblem): KernelResult {
     const range = (c: number): [number, number] => [c * chunk * C, Math.min(rows, (c + 1) * chunk) * C];
     const bad = runJob(
       {
-        kind: K ? JOB_CE_INDEX_K : f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB,
+        kind: (K ? JOB_CE_INDEX_K : f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB) + (grad ? 0 : JOB_VALUE_ONLY),
         n: rows,
         chunk,
         partial,

@@ -460,3 +460,36 @@ describe('worker pool', { skip: !getRuntime()?.shared }, () => {
     assert.match(r.stdout, /done 0?\.?\d/);
   });
 });
+
+describe('value-only calls (no input requires grad) equal the composed path', () => {
+  for (const backend of ['wasm', 'ts'] as const) {
+    test(`cross entropy and the elementwise losses [${backend}]`, { skip: backend === 'wasm' && !getRuntime() }, () => {
+      const n = 64;
+      const C = 37; // not a multiple of four: the kernels' tails too
+      const xd = floats(n * C, -4, 4) as Float32Array;
+      const probs = Float32Array.from(floats(n * C, 0, 1), (v) => v / 10);
+      const td = BigInt64Array.from(ints(n, C), (v, i) => (i % 9 === 0 ? -100n : v));
+      const w = tensor(floats(C, 0.5, 2), { shape: [C] });
+      const calls: (() => Tensor)[] = [
+        () => F.crossEntropy(tensor(xd, { shape: [n, C] }), tensor(td, { shape: [n] })),
+        () => F.crossEntropy(tensor(xd, { shape: [n, C] }), tensor(td, { shape: [n] }), { labelSmoothing: 0.2, weight: w, reduction: 'none' }),
+        () => F.crossEntropy(tensor(xd, { shape: [n, C] }), tensor(probs, { shape: [n, C] }), { labelSmoothing: 0.1, reduction: 'sum' }),
+        () => F.crossEntropy(tensor(Float64Array.from(xd), { shape: [n, C] }), tensor(td, { shape: [n] }), { reduction: 'none' }),
+        () => F.crossEntropy(tensor(xd, { shape: [4, C, 16] }), tensor(BigInt64Array.from(td), { shape: [4, 16] })),
+        () => F.binaryCrossEntropyWithLogits(tensor(xd, { shape: [n * C] }), tensor(probs, { shape: [n * C] }), { reduction: 'none' }),
+        () => F.mseLoss(tensor(xd, { shape: [n * C] }), tensor(probs, { shape: [n * C] })),
+      ];
+      for (const [i, call] of calls.entries()) {
+        const want = withComposed(call);
+        setBackend(backend);
+        try {
+          const got = call();
+          assert.equal(got.requiresGrad, false);
+          close(Array.from(got.data as Float32Array), Array.from(want.data as Float32Array), 2e-5, 2e-6, `call ${i}`);
+        } finally {
+          setBackend('auto');
+        }
+      }
+    });
+  }
+});

@@ -265,6 +265,15 @@ describe('failures leave nothing behind', { skip: !getRuntime()?.shared }, () =>
     }
   });
 
+  test('WebAssembly memory exhausted: a RuntimeError before any work, nothing kept, the next call exact', () => {
+    assert.throws(
+      () => scratch((take) => take(2 ** 33)),
+      (e: Error) => e instanceof RuntimeError && /more than its 4 GiB/.test(e.message),
+    );
+    assert.equal(memoryStats().scratchInUse, 0);
+    exactCall();
+  });
+
   test('setNumThreads refuses what the pool cannot run, and keeps its setting', () => {
     for (const bad of [0, 33, 1e6, 1.5, -1, NaN, '2', null]) {
       assert.throws(() => setNumThreads(bad as never), (e: Error) => e instanceof ValueError && /setNumThreads\(\): expected an integer from 1 to 32/.test(e.message), String(bad));

@@ -179,6 +179,25 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('inputs may be any view into a larger buffer: read in place, never written', () => {
+      setBackend(backend);
+      try {
+        const n = 1 << 16;
+        const big = floats(3 * n + 3);
+        const before = big.slice();
+        const xv = big.subarray(1, n + 1); // byteOffset 4: not 16-byte aligned
+        const yv = new Float32Array(big.buffer, (2 * n + 3) * 4, n);
+        const x = leaf(xv, [n]);
+        const l = F.mseLoss(x, tensor(yv, { shape: [n] }), { reduction: 'sum' });
+        l.backward();
+        assert.deepEqual(big, before, 'the buffer under the inputs is unchanged');
+        const g = x.grad!.data as Float32Array;
+        for (let i = 0; i < n; i += 997) assert.equal(g[i], mse(backend, xv[i], yv[i], 1).g, `grad[${i}]`);
+      } finally {
+        setBackend('auto');
+      }
+    });
+
     test('200 synchronous steps give the same numbers every step', () => {
       setBackend(backend);
       try {

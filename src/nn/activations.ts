@@ -2,7 +2,8 @@
  * Activation layers, as `torch.nn.ReLU` and friends: modules without parameters whose `forward`
  * applies one elementwise (or softmax) function, so that they can sit in a `Sequential`.
  */
-import { RuntimeError, check, warn } from '../errors.js';
+import { LosskitTypeError, RuntimeError, check, describe, warn } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { isFloating } from '../tensor/dtype.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { pointwise, toTensor } from '../ops/elementwise.js';
@@ -61,7 +62,8 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
     super();
-    this.approximate = opts.approximate ?? 'none';
+    checkOptions('GELU', opts, ['approximate']);
+    this.approximate = opts?.approximate ?? 'none';
     check(this.approximate === 'none' || this.approximate === 'tanh', RuntimeError, () => 'approximate argument must be either none or tanh.');
   }
   forward(input: TensorLike): Tensor {
@@ -76,6 +78,11 @@ export class GELU extends Module {
  * PyTorch's legacy rule when no `dim` is given (`_get_softmax_dim`): dim 0 for 0-, 1- and 3-D
  * input, else 1, with its deprecation warning. Pass `dim` to avoid both.
  */
+/** A softmax module's `dim`: an integer, or absent (PyTorch's deprecated implicit choice). */
+function checkDim(cls: string, dim: unknown): void {
+  check(dim === undefined || Number.isInteger(dim), LosskitTypeError, () => `${cls}(): argument 'dim' must be an integer, but got ${describe(dim)}`);
+}
+
 function softmaxDim(name: string, ndim: number, dim: number | undefined): number {
   if (dim !== undefined) return dim;
   warn(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
@@ -86,6 +93,7 @@ function softmaxDim(name: string, ndim: number, dim: number | undefined): number
 export class Softmax extends Module {
   constructor(readonly dim?: number) {
     super();
+    checkDim('Softmax', dim);
   }
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);
@@ -100,6 +108,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim?: number) {
     super();
+    checkDim('LogSoftmax', dim);
   }
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);

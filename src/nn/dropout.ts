@@ -1,6 +1,8 @@
-import { ValueError, check } from '../errors.js';
+import { ValueError, check, describe } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { generatorOf } from '../tensor/creation.js';
 import { allocate } from '../tensor/dtype.js';
-import { Generator, defaultGenerator } from '../tensor/random.js';
+import type { Generator } from '../tensor/random.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { toTensor } from '../ops/elementwise.js';
 import { Module } from './module.js';
@@ -25,10 +27,11 @@ export class Dropout extends Module {
     check(
       typeof p === 'number' && p >= 0 && p <= 1,
       ValueError,
-      () => `dropout probability has to be between 0 and 1, but got ${p}`,
+      () => `dropout probability has to be between 0 and 1, but got ${typeof p === 'number' ? p : describe(p)}`,
     );
+    checkOptions('Dropout', opts, ['seed', 'generator']);
     this.p = p;
-    this.generator = opts.generator ?? (opts.seed === undefined ? defaultGenerator : new Generator(opts.seed));
+    this.generator = generatorOf('Dropout', opts ?? {});
   }
 
   forward(input: TensorLike): Tensor {

@@ -1,6 +1,7 @@
-import { RuntimeError, ValueError, check } from '../errors.js';
-import { zeros } from '../tensor/creation.js';
-import { Generator, defaultGenerator } from '../tensor/random.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
+import { checkBool, checkOptions } from '../options.js';
+import { generatorOf, zeros } from '../tensor/creation.js';
+import type { Generator } from '../tensor/random.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { toTensor } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
@@ -39,14 +40,21 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['in_features', inFeatures], ['out_features', outFeatures]] as const) {
-      check(Number.isInteger(v), ValueError, () => `Linear(): ${name} must be an integer, got ${v}`);
-      check(v >= 0, RuntimeError, () => `Trying to create tensor with negative dimension ${v}: [${outFeatures}, ${inFeatures}]`);
-    }
+    const sizes = [['in_features', inFeatures], ['out_features', outFeatures]] as const;
+    for (const [name, v] of sizes) check(Number.isInteger(v), ValueError, () => `Linear(): ${name} must be an integer, got ${describe(v)}`);
+    for (const [, v] of sizes) check(v >= 0, RuntimeError, () => `Trying to create tensor with negative dimension ${v}: [${outFeatures}, ${inFeatures}]`);
+    checkOptions('Linear', opts, ['bias', 'dtype', 'seed', 'generator']);
+    opts ??= {};
+    checkBool('Linear', 'bias', opts.bias ?? true);
+    check(
+      opts.dtype === undefined || opts.dtype === 'float32' || opts.dtype === 'float64',
+      LosskitTypeError,
+      () => `Linear(): dtype must be 'float32' or 'float64' (the weights are floating point), but got ${describe(opts.dtype)}`,
+    );
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const dtype = opts.dtype ?? 'float32';
-    const g = opts.generator ?? (opts.seed === undefined ? defaultGenerator : new Generator(opts.seed));
+    const g = generatorOf('Linear', opts);
     // PyTorch's reset_parameters: the weight first, then the bias from the same stream
     const weight = kaimingUniform(zeros([outFeatures, inFeatures], { dtype }), Math.sqrt(5), g);
     this.weight = weight;

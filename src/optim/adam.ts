@@ -59,6 +59,11 @@ export class Adam extends Optimizer<AdamOptions> {
     checkBool(this.name, 'maximize', o.maximize);
   }
 
+  protected stateNames(): { required: readonly string[]; optional: readonly string[] } {
+    // the AMSGrad maximum starts from zero when it is missing (a group switched to amsgrad later)
+    return { required: ['step', 'expAvg', 'expAvgSq'], optional: ['maxExpAvgSq'] };
+  }
+
   protected updateGroup(group: ParamGroup<AdamOptions>): void {
     const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = betas;

@@ -4,7 +4,7 @@
  * PyTorch's "chainable" ones (each step scales the current lr), so they compose with other changes
  * to `lr` exactly as PyTorch's do.
  */
-import { LosskitTypeError, ValueError, check, warn } from '../errors.js';
+import { LosskitTypeError, ValueError, check, describe, warn } from '../errors.js';
 import { checkInt, checkNumber, checkedOptions } from '../options.js';
 import { Optimizer } from './optimizer.js';
 
@@ -22,7 +22,7 @@ export abstract class LRScheduler {
     lastEpoch = -1,
   ) {
     check(optimizer instanceof Optimizer, LosskitTypeError, () => `${(optimizer as object)?.constructor?.name ?? String(optimizer)} is not an Optimizer`);
-    check(checkInt(new.target.name, 'lastEpoch', lastEpoch) >= -1, ValueError, () => `${new.target.name}: lastEpoch must be -1 (a fresh start) or an epoch index, got ${lastEpoch}`);
+    check(checkInt(new.target.name, 'lastEpoch', lastEpoch) >= -1, ValueError, () => `${new.target.name}: lastEpoch must be -1 (a fresh start) or an epoch index, got ${describe(lastEpoch)}`);
     optimizer.paramGroups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr;
       else check(g.initialLr !== undefined, ValueError, () => `param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
@@ -86,7 +86,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<{ lr: number }>, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
     super(optimizer, checkedOptions('StepLR', opts, ['gamma', 'lastEpoch']).lastEpoch ?? -1);
-    check(Number.isInteger(stepSize) && stepSize > 0, ValueError, () => `StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    check(Number.isInteger(stepSize) && stepSize > 0, ValueError, () => `StepLR: stepSize must be a positive integer, got ${describe(stepSize)}`);
     this.stepSize = stepSize;
     this.gamma = checkNumber('StepLR', 'gamma', opts.gamma ?? 0.1);
     this.initialStep();
@@ -112,7 +112,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<{ lr: number }>, tMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
     super(optimizer, checkedOptions('CosineAnnealingLR', opts, ['etaMin', 'lastEpoch']).lastEpoch ?? -1);
-    check(typeof tMax === 'number' && tMax > 0 && Number.isFinite(tMax), ValueError, () => `CosineAnnealingLR: tMax must be positive, got ${tMax}`);
+    check(typeof tMax === 'number' && tMax > 0 && Number.isFinite(tMax), ValueError, () => `CosineAnnealingLR: tMax must be positive, got ${describe(tMax)}`);
     this.tMax = tMax;
     this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', opts.etaMin ?? 0);
     this.initialStep();

@@ -67,6 +67,12 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Checks option values (the ValueErrors PyTorch raises in `__init__`). */
   protected abstract validate(options: O): void;
 
+  /**
+   * The per-parameter state `updateGroup` keeps for a parameter of `group`: the names it needs once
+   * a parameter has any state, and those it may have. `loadStateDict` holds loaded state to them.
+   */
+  protected abstract stateNames(group: ParamGroup<O>): { required: readonly string[]; optional: readonly string[] };
+
   /** Applies one update to every parameter of `group` that has a gradient. Runs under `noGrad`. */
   protected abstract updateGroup(group: ParamGroup<O>): void;
 
@@ -76,6 +82,11 @@ export abstract class Optimizer<O extends { lr: number }> {
     const { params, ...overrides } = spec;
     checkOptions(this.name, overrides, ['initialLr', ...this.optionNames]);
     check(params !== undefined && params !== null, LosskitTypeError, () => 'param group must have a "params" key');
+    check(
+      params instanceof Tensor || (typeof params === 'object' && Symbol.iterator in params),
+      LosskitTypeError,
+      () => `param group "params" must be a Tensor or an iterable of Tensors, but got ${what(params)}`,
+    );
     const tensors = params instanceof Tensor ? [params] : [...params];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of tensors) {
@@ -182,8 +193,9 @@ export abstract class Optimizer<O extends { lr: number }> {
       checkOptions(where, opts, ['initialLr', ...this.optionNames]);
       const merged = { ...this.paramGroups[i], ...opts } as ParamGroup<O>;
       this.validate(merged);
-      return opts;
+      return merged;
     });
+    const groupOf = new Map(this.paramGroups.flatMap((g, i) => g.params.map((p) => [p, groups[i]] as const)));
     const state = new Map<Tensor, Record<string, number | FloatArray>>();
     for (const [k, s] of Object.entries(sd.state)) {
       const p = /^\d+$/.test(k) ? params[Number(k)] : undefined;
@@ -191,6 +203,12 @@ export abstract class Optimizer<O extends { lr: number }> {
       check(isOptionsObject(s), ValueError, () => `${where}: state['${k}'] must be an object, got ${what(s)}`);
       const Arr = p.data instanceof Float32Array ? Float32Array : Float64Array;
       const entry: Record<string, number | FloatArray> = {};
+      const { required, optional } = this.stateNames(groupOf.get(p)!);
+      const names = Object.keys(s);
+      const unknown = names.find((n) => !required.includes(n) && !optional.includes(n));
+      check(unknown === undefined, ValueError, () => `${where}: state['${k}'] has '${unknown}', which ${this.name} does not keep (it keeps ${[...required, ...optional].join(', ')})`);
+      const missing = names.length > 0 ? required.find((n) => !names.includes(n)) : undefined;
+      check(missing === undefined, ValueError, () => `${where}: state['${k}'] lacks '${missing}' (${this.name} keeps ${required.join(', ')} for each parameter it has stepped)`);
       for (const [name, v] of Object.entries(s)) {
         if (name === 'step') {
           check(
@@ -214,7 +232,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     }
     this.state.clear();
     for (const [p, s] of state) this.state.set(p, s);
-    groups.forEach((opts, i) => Object.assign(this.paramGroups[i], opts));
+    groups.forEach((merged, i) => Object.assign(this.paramGroups[i], merged));
   }
 }
 

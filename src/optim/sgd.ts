@@ -51,6 +51,10 @@ export class SGD extends Optimizer<SGDOptions> {
     check(o.nesterov === false || (o.momentum > 0 && o.dampening === 0), ValueError, () => 'Nesterov momentum requires a momentum and zero dampening');
   }
 
+  protected stateNames(): { required: readonly string[]; optional: readonly string[] } {
+    return { required: [], optional: ['momentumBuffer'] };
+  }
+
   protected updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     for (const { p, w, g } of withGrads(group)) {

@@ -42,9 +42,14 @@ const RANDINT_OPTIONS = ['dtype', 'seed', 'generator'] as const;
 /** The creation functions' one options check: known keys, a boolean `requiresGrad`, a known dtype. */
 function creationOptions<O extends object>(fn: string, opts: O | undefined, allowed: readonly string[]): O {
   checkOptions(fn, opts, allowed);
-  const o = (opts ?? {}) as { dtype?: unknown; requiresGrad?: unknown; seed?: unknown; generator?: unknown };
+  const o = (opts ?? {}) as { dtype?: unknown; requiresGrad?: unknown };
   if (o.requiresGrad !== undefined) checkBool(fn, 'requiresGrad', o.requiresGrad);
   if (o.dtype !== undefined) checkDType(o.dtype);
+  checkSeeding(fn, opts ?? {});
+  return (opts ?? {}) as O;
+}
+
+function checkSeeding(fn: string, o: { seed?: unknown; generator?: unknown }): void {
   if (o.seed !== undefined) {
     check(
       typeof o.seed === 'number' && Number.isFinite(o.seed),
@@ -55,7 +60,16 @@ function creationOptions<O extends object>(fn: string, opts: O | undefined, allo
   if (o.generator !== undefined) {
     check(o.generator instanceof Generator, LosskitTypeError, () => `${fn}(): argument 'generator' must be a Generator, but got ${describe(o.generator)}`);
   }
-  return (opts ?? {}) as O;
+}
+
+/**
+ * The generator random draws come from: `generator` if given, a fresh one for `seed`, else the
+ * default one (`manualSeed`). Both options are checked; layers with seeded initialisation use it too.
+ */
+export function generatorOf(fn: string, opts: { seed?: number; generator?: Generator }): Generator {
+  checkSeeding(fn, opts);
+  if (opts.generator) return opts.generator;
+  return opts.seed === undefined ? defaultGenerator : new Generator(opts.seed);
 }
 
 function isTypedArray(x: unknown): x is TypedArray {
@@ -268,6 +282,7 @@ export function arange(
     () => 'arange(): upper bound and larger bound inconsistent with step sign',
   );
   const n = Math.ceil((end - start) / step);
+  check(Number.isSafeInteger(n), RuntimeError, () => 'invalid size, possible overflow?');
   const allInt = [start, end, step].every(Number.isInteger);
   const dtype = checkDType(opts.dtype ?? (allInt ? 'int64' : 'float32'));
   const values = allocating(n, ITEM_SIZE[dtype], () => new Float64Array(n));
@@ -291,17 +306,13 @@ export function linspace(start: number, end: number, steps: number, opts: Omit<T
   return new Tensor(fromNumbers(values, dtypeOut), [steps], { requiresGrad: opts.requiresGrad });
 }
 
-function generatorFor(opts: RandomOptions): Generator {
-  if (opts.generator) return opts.generator;
-  return opts.seed === undefined ? defaultGenerator : new Generator(opts.seed);
-}
 
 function randomFloat(shape: Shape, opts: RandomOptions, draw: (g: Generator) => number, what: string): Tensor {
   creationOptions(what, opts, RANDOM_OPTIONS);
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? 'float32');
   check(isFloating(dtype), RuntimeError, () => `${what}(): expected a floating point dtype, got ${dtype}`);
-  const g = generatorFor(opts);
+  const g = generatorOf(what, opts);
   // drawn straight into the result's storage (a Float32Array rounds each draw as Float32Array.from did)
   const values = allocate(dtype, numelOf(s)) as Float32Array | Float64Array;
   for (let i = 0; i < values.length; i++) values[i] = draw(g);
@@ -331,7 +342,7 @@ export function randint(low: number, high: number, shape: Shape, opts: Omit<Rand
   check(high > low, RuntimeError, () => `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? 'int64');
-  const g = generatorFor(opts);
+  const g = generatorOf('randint', opts);
   const n = numelOf(s);
   const values = allocating(n, ITEM_SIZE[dtype], () => new Float64Array(n));
   for (let i = 0; i < values.length; i++) values[i] = g.integer(low, high);

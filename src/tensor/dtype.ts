@@ -48,7 +48,7 @@ const MAX_ELEMENTS = 2 ** 32;
 
 const allocationError = (n: number, itemSize: number): RuntimeError =>
   new RuntimeError(
-    `[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate ${BigInt(n) * BigInt(itemSize)} bytes. Error code 12 (Cannot allocate memory)`,
+    `[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate ${Number.isSafeInteger(n) ? BigInt(n) * BigInt(itemSize) : n * itemSize} bytes. Error code 12 (Cannot allocate memory)`,
   );
 
 /**

@@ -250,3 +250,17 @@ test('Module.loadStateDict: a JSON string that does not parse, a non-object, a b
   assert.throws(() => m.loadStateDict({ weight: { dtype: 'float32', shape: [-1, -2], data: [1, 2] }, bias: { dtype: 'float32', shape: [1], data: [0] } }), { name: 'RuntimeError' });
   assert.throws(() => m.loadStateDict(m.stateDict(), 'no' as never), { name: 'TypeError' });
 });
+
+test('found by the fuzzer: Linear, Dropout, Softmax and GELU given things that are not numbers or options', () => {
+  assert.throws(() => new nn.Linear({} as never, 2), { name: 'ValueError', message: 'Linear(): in_features must be an integer, got a Object' });
+  assert.throws(() => new nn.Linear(-1, {} as never), { name: 'ValueError', message: /out_features must be an integer/ });
+  assert.throws(() => new nn.Linear(2, 2, { bias: 'yes' } as never), { name: 'TypeError' });
+  assert.throws(() => new nn.Linear(2, 2, { dtype: 'int64' } as never), { name: 'TypeError' });
+  assert.throws(() => new nn.Linear(2, 2, { seed: 'x' } as never), { name: 'TypeError' });
+  assert.throws(() => new nn.Linear(2, 2, { biass: true } as never), { name: 'TypeError', message: /did you mean 'bias'/ });
+  assert.throws(() => new nn.Dropout(Symbol('p') as never), { name: 'ValueError', message: /but got symbol/ });
+  assert.throws(() => new nn.Dropout(0.5, { sead: 1 } as never), { name: 'TypeError', message: /did you mean 'seed'/ });
+  assert.throws(() => new nn.Softmax(Symbol('d') as never), { name: 'TypeError', message: "Softmax(): argument 'dim' must be an integer, but got symbol Symbol(d)" });
+  assert.throws(() => new nn.LogSoftmax(0.5), { name: 'TypeError' });
+  assert.throws(() => new nn.GELU(null as never), { name: 'TypeError' });
+});

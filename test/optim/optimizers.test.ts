@@ -209,3 +209,17 @@ test('step(closure): the closure must be a function returning the loss (a Tensor
   assert.throws(() => opt.step('x' as never), { name: 'TypeError', message: /argument 'closure' must be a function/ });
   assert.equal(opt.step(() => 2), 2);
 });
+
+test('found by the fuzzer: a state without its moments, a group whose params are not iterable, a scheduler given a symbol', () => {
+  const p = param([1, 2]);
+  const opt = new optim.Adam([p], { lr: 0.1 });
+  p.grad = tensor([1, 1], { dtype: 'float64' });
+  opt.step();
+  const sd = opt.stateDict();
+  const { expAvgSq: _dropped, ...partial } = sd.state[0];
+  assert.throws(() => new optim.Adam([p]).loadStateDict({ ...sd, state: { 0: partial } }), { name: 'ValueError', message: /state\['0'\] lacks 'expAvgSq'/ });
+  assert.throws(() => new optim.Adam([p]).loadStateDict({ ...sd, state: { 0: { ...sd.state[0], bogus: [1, 2] } } }), { name: 'ValueError', message: /has 'bogus', which Adam does not keep/ });
+  assert.throws(() => new optim.SGD([{ params: 3 as never }]), { name: 'TypeError', message: /param group "params" must be a Tensor or an iterable of Tensors, but got number 3/ });
+  assert.throws(() => new optim.StepLR(opt, Symbol('s') as never), { name: 'ValueError', message: /stepSize must be a positive integer, got symbol/ });
+  assert.throws(() => new optim.CosineAnnealingLR(opt, {} as never), { name: 'ValueError', message: /tMax must be positive, got a Object/ });
+});

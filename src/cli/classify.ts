@@ -7,7 +7,7 @@
  */
 import { nn, optim, tensor, noGrad, Generator, type Tensor } from '../index.js';
 import { Panel, PALETTE, figure, headerHeight } from '../plot/index.js';
-import { type Out, choice, flags, fmt, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
+import { type Out, OUTPUT_FLAGS, choice, flags, fmt, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
 import { Progress } from './progress.js';
 import { IRIS_CLASSES, iris } from './data/iris.js';
 
@@ -86,10 +86,7 @@ function readConfig(args: string[]) {
     dropout: { type: 'string', default: '0' },
     dtype: { type: 'string', default: 'float64' },
     seed: { type: 'string', default: '0' },
-    out: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'no-png': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false, short: 'h' },
+    ...OUTPUT_FLAGS,
   });
   const n = (name: string, o?: Parameters<typeof num>[3]) => num('classify', name, (v as unknown as Record<string, string>)[name], o);
   const c: ClassifyConfig = {

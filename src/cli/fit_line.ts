@@ -7,7 +7,7 @@
  */
 import { F, nn, optim, tensor, Generator, type Tensor } from '../index.js';
 import { Panel, PALETTE, blueRamp, figure, headerHeight, niceDomain } from '../plot/index.js';
-import { type Out, choice, flags, fmt, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
+import { type Out, OUTPUT_FLAGS, choice, flags, fmt, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
 import { Progress } from './progress.js';
 
 export const FIT_LINE_USAGE = `losskit fit-line: fit a line to noisy points with a loss and an optimizer, and draw it
@@ -204,11 +204,8 @@ function readConfig(args: string[]): { c: FitLineConfig; compare: boolean; out: 
     delta: { type: 'string', default: '1' },
     iterates: { type: 'string', default: '6' },
     seed: { type: 'string', default: '0' },
-    out: { type: 'string' },
     compare: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'no-png': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false, short: 'h' },
+    ...OUTPUT_FLAGS,
   });
   const n = (name: string, o?: Parameters<typeof num>[3]) => num('fit-line', name, (v as unknown as Record<string, string>)[name], o);
   const c: FitLineConfig = {

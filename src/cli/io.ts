@@ -47,6 +47,14 @@ export function runCommand(command: string, err: Out, body: () => number): numbe
   }
 }
 
+/** The flags every picture-writing command takes: where to write, JSON only, no PNG, help. */
+export const OUTPUT_FLAGS = {
+  out: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'no-png': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false, short: 'h' },
+} as const satisfies FlagSpec;
+
 /** Parses `args` against `spec`; unknown flags and stray arguments are usage errors. */
 export function flags<S extends FlagSpec>(command: string, args: string[], spec: S): { [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean : string } {
   try {

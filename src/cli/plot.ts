@@ -8,7 +8,7 @@
  */
 import { F, full, linspace, type Tensor } from '../index.js';
 import { Panel, PALETTE, figure, headerHeight } from '../plot/index.js';
-import { type Out, choice, flags, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
+import { type Out, OUTPUT_FLAGS, choice, flags, num, outputDir, runCommand, writePicture, PNG_HINT, pngAvailable } from './io.js';
 
 export const PLOT_USAGE = `losskit plot: draw each loss and its gradient against the residual or the input score
 
@@ -187,10 +187,7 @@ function run(args: string[], out: Out): number {
   const v = flags('plot', args, {
     loss: { type: 'string', default: 'all' },
     samples: { type: 'string', default: '61' },
-    out: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'no-png': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false, short: 'h' },
+    ...OUTPUT_FLAGS,
   });
   const which = choice('plot', 'loss', v.loss, ['all', ...LOSS_PLOTS.map((p) => p.name)]);
   const samples = num('plot', 'samples', v.samples, { min: 2, max: 100001, int: true });

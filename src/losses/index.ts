@@ -33,3 +33,12 @@ export {
   type CosineSimilarityOptions,
 } from './distance.js';
 export type { ReductionOptions } from './reduction.js';
+export { causalLmLoss, type CausalLMLossOptions } from './causal_lm_loss.js';
+export { perplexity, type PerplexityOptions } from './perplexity.js';
+export {
+  slidingWindowPerplexity,
+  type SlidingWindowPerplexityOptions,
+  type PerplexityResult,
+  type WindowModel,
+  type AsyncWindowModel,
+} from './sliding_window_perplexity.js';

@@ -27,6 +27,9 @@ export const LOSS_OPTIONS = {
   softMarginLoss: ['reduction', 'sizeAverage', 'reduce'],
   tripletMarginLoss: ['reduction', 'sizeAverage', 'reduce', 'margin', 'p', 'eps', 'swap'],
   tripletMarginWithDistanceLoss: ['distanceFunction', 'margin', 'swap', 'reduction'],
+  causalLmLoss: ['reduction', 'ignoreIndex', 'numItemsInBatch'],
+  perplexity: ['reduction', 'ignoreIndex'],
+  slidingWindowPerplexity: ['maxLength', 'stride', 'ignoreIndex'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type LossName = keyof typeof LOSS_OPTIONS;

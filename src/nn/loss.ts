@@ -204,3 +204,11 @@ export class CTCLoss extends Loss<F.CTCLossOptions> {
     return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.options);
   }
 }
+
+/** Hugging Face's `ForCausalLMLoss` as a module: see {@link F.causalLmLoss}. */
+export class CausalLMLoss extends Loss<F.CausalLMLossOptions> {
+  static override readonly fn = 'causalLmLoss';
+  forward(logits: TensorLike, labels: TensorLike): Tensor {
+    return F.causalLmLoss(logits, labels, this.options);
+  }
+}

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { F, tensor, zeros } from '../../src/index.js';
 import { close } from '../helpers/index.js';
 
-const losses = Object.entries(F).filter(([name]) => /Loss$|^klDiv$|^crossEntropy$|^binaryCrossEntropy/.test(name)) as [string, (...a: unknown[]) => unknown][];
+// the losses of torch.nn (causalLmLoss, Hugging Face's, is built on crossEntropy and is not one)
+const losses = Object.keys(F).filter((name) => /Loss$|^klDiv$|^crossEntropy$|^binaryCrossEntropy/.test(name) && name !== 'causalLmLoss');
 
 test('every loss of torch.nn is there', () => {
-  assert.equal(losses.length, 21, losses.map(([n]) => n).join(' '));
+  assert.equal(losses.length, 21, losses.join(' '));
 });
 
 // Arbitrary arguments for every loss: test/fuzz/harness.ts (quick run in test/fuzz, long run `npm run fuzz`).

@@ -7,7 +7,7 @@
  * is float64; for a float32 parameter every intermediate is rounded to float32 where PyTorch's
  * float32 kernels round, so the two agree to float32 rounding.
  */
-import { LosskitTypeError, RuntimeError, ValueError, check, describe as what } from '../errors.js';
+import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
 import { isGradEnabled, noGrad } from '../autograd/graph.js';
 import { asNumbers, isFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -85,7 +85,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     check(
       params instanceof Tensor || (typeof params === 'object' && Symbol.iterator in params),
       LosskitTypeError,
-      () => `param group "params" must be a Tensor or an iterable of Tensors, but got ${what(params)}`,
+      () => `param group "params" must be a Tensor or an iterable of Tensors, but got ${describe(params)}`,
     );
     const tensors = params instanceof Tensor ? [params] : [...params];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
@@ -126,7 +126,7 @@ export abstract class Optimizer<O extends { lr: number }> {
       check(
         typeof l === 'number' || (l instanceof Tensor && l.numel === 1),
         LosskitTypeError,
-        () => `step(closure): the closure must return the loss, a one-element Tensor or a number, but returned ${what(l)}`,
+        () => `step(closure): the closure must return the loss, a one-element Tensor or a number, but returned ${describe(l)}`,
       );
       loss = typeof l === 'number' ? l : l.item();
     }
@@ -173,8 +173,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   loadStateDict(saved: OptimizerState | string): void {
     const sd = (typeof saved === 'string' ? parseJson(`${this.name}.loadStateDict`, saved) : saved) as OptimizerState;
     const where = `${this.name}.loadStateDict()`;
-    check(isOptionsObject(sd), LosskitTypeError, () => `${where}: the state dict must be an object { state, paramGroups }, got ${what(sd)}`);
-    check(isOptionsObject(sd.state), ValueError, () => `${where}: 'state' must be an object keyed by parameter index, got ${what(sd.state)}`);
+    check(isOptionsObject(sd), LosskitTypeError, () => `${where}: the state dict must be an object { state, paramGroups }, got ${describe(sd)}`);
+    check(isOptionsObject(sd.state), ValueError, () => `${where}: 'state' must be an object keyed by parameter index, got ${describe(sd.state)}`);
     check(
       Array.isArray(sd.paramGroups) && sd.paramGroups.length === this.paramGroups.length,
       ValueError,
@@ -182,12 +182,12 @@ export abstract class Optimizer<O extends { lr: number }> {
     );
     const params = this.paramGroups.flatMap((g) => g.params);
     const groups = sd.paramGroups.map((group, i) => {
-      check(isOptionsObject(group), ValueError, () => `${where}: paramGroups[${i}] must be an object, got ${what(group)}`);
+      check(isOptionsObject(group), ValueError, () => `${where}: paramGroups[${i}] must be an object, got ${describe(group)}`);
       const { params: ids, ...opts } = group as { params?: unknown } & Record<string, unknown>;
       check(
         Array.isArray(ids) && ids.every((id) => Number.isInteger(id)),
         ValueError,
-        () => `${where}: paramGroups[${i}] must have 'params', an array of parameter indices, got ${what(ids)}`,
+        () => `${where}: paramGroups[${i}] must have 'params', an array of parameter indices, got ${describe(ids)}`,
       );
       check(ids.length === this.paramGroups[i].params.length, ValueError, () => "loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
       checkOptions(where, opts, ['initialLr', ...this.optionNames]);
@@ -200,7 +200,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const [k, s] of Object.entries(sd.state)) {
       const p = /^\d+$/.test(k) ? params[Number(k)] : undefined;
       check(p !== undefined, ValueError, () => `loaded state dict has state for parameter ${k}, which this optimizer does not have`);
-      check(isOptionsObject(s), ValueError, () => `${where}: state['${k}'] must be an object, got ${what(s)}`);
+      check(isOptionsObject(s), ValueError, () => `${where}: state['${k}'] must be an object, got ${describe(s)}`);
       const Arr = p.data instanceof Float32Array ? Float32Array : Float64Array;
       const entry: Record<string, number | FloatArray> = {};
       const { required, optional } = this.stateNames(groupOf.get(p)!);
@@ -214,7 +214,7 @@ export abstract class Optimizer<O extends { lr: number }> {
           check(
             typeof v === 'number' && Number.isInteger(v) && v >= 0,
             ValueError,
-            () => `${where}: state['${k}'].step must be a non-negative integer (the number of steps taken), got ${what(v)}`,
+            () => `${where}: state['${k}'].step must be a non-negative integer (the number of steps taken), got ${describe(v)}`,
           );
           entry.step = v;
           continue;
@@ -224,7 +224,7 @@ export abstract class Optimizer<O extends { lr: number }> {
           ValueError,
           () =>
             `${where}: state['${k}'].${name} must be an array of ${p.numel} numbers (one per element of parameter ${k}, shape [${p.shape.join(', ')}]), ` +
-            `got ${Array.isArray(v) ? `an array of ${v.length}${v.every((x) => typeof x === 'number') ? '' : ' holding non-numbers'}` : what(v)}`,
+            `got ${Array.isArray(v) ? `an array of ${v.length}${v.every((x) => typeof x === 'number') ? '' : ' holding non-numbers'}` : describe(v)}`,
         );
         entry[name] = Arr.from(v as number[]);
       }
@@ -255,13 +255,6 @@ const identity = (x: number): number => x;
 /** A zeroed array like `w` (the same float type), for optimizer state. */
 export function zerosLike(w: FloatArray): FloatArray {
   return w instanceof Float32Array ? new Float32Array(w.length) : new Float64Array(w.length);
-}
-
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
 }
 
 /** PyTorch's option checks: `Invalid learning rate: -1` and the like. */

@@ -158,7 +158,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   check(
     x.dtype !== 'bool' || y.dtype !== 'bool',
     RuntimeError,
-    () => 'Subtraction, the `-` operator, with two bool tensors is not supported. Use logicalXor() instead.',
+    () => 'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
   );
   return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g], false);
 }

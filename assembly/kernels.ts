@@ -386,7 +386,9 @@ const KL_LOG = 7;
     const l = f32x4.mul(w, f32x4.sub(f32x4.mul(f32x4.sub(y, one), a), f32x4.mul(y, b)));
     const den = f32x4.pmax(f32x4.mul(f32x4.sub(one, x), x), kv(K_EPS12));
     v128.store(gp, f32x4.mul(f32x4.div(f32x4.mul(w, f32x4.sub(x, y)), den), scale));
-    return l;
+    // a target outside [0, 1] makes the loss NaN (an input there does by its logs): the caller
+    // then finds the element and raises, without a scan of its own over every call
+    return v128.bitselect(l, kv(K_NAN), v128.and(f32x4.ge(y, zero), f32x4.le(y, one)));
   }
   if (kind == BCE_LOGITS) return bceLogitsRest(hasW, hasPw, x, y, bceLogitsExp(x), w, pw, gp, scale);
   if (kind == KL) {

@@ -78,7 +78,8 @@ function elementwiseLoop(
         const p = x[i];
         const t = y[i];
         const wt = w ? w[i % wl] : 1;
-        const l = wt * ((t - 1) * clampedLog(Math.log1p(-p)) - t * clampedLog(Math.log(p)));
+        // a target outside [0, 1] makes the loss NaN, as the SIMD kernel does (the caller raises)
+        const l = t >= 0 && t <= 1 ? wt * ((t - 1) * clampedLog(Math.log1p(-p)) - t * clampedLog(Math.log(p))) : NaN;
         if (grad) grad[i] = ((wt * (p - t)) / Math.max((1 - p) * p, BCE_EPSILON)) * scale;
         if (loss) loss[i] = l;
         sum += loss ? loss[i] : f32 ? Math.fround(l) : l;

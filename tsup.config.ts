@@ -18,7 +18,7 @@ const coreExternal: Plugin = {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'bridges/tfjs': 'src/bridges/tfjs.ts' },
+    entry: { index: 'src/index.ts', 'bridges/tfjs': 'src/bridges/tfjs.ts', 'bridges/onnx': 'src/bridges/onnx.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -35,3 +35,16 @@ test('losskit/tfjs from dist: ESM and CJS, one Tensor class with losskit', { ski
   z.dispose();
   y.dispose();
 });
+
+test('losskit/onnx from dist: ESM and CJS, over the same array', { skip: built ? false : 'dist/ is not built (npm run build)' }, async () => {
+  const ort = require('onnxruntime-common');
+  const data = new Float32Array([1, 2, 3, 4]);
+  const esm = await import(join(root, 'dist', 'bridges', 'onnx.js'));
+  const core = await import(join(root, 'dist', 'index.js'));
+  for (const [bridge, lk] of [[esm, core], [require('losskit/onnx'), require('losskit')]]) {
+    const t = bridge.fromOrt(new ort.Tensor('float32', data, [2, 2]));
+    assert.ok(t instanceof lk.Tensor);
+    assert.equal(t.data, data);
+    assert.equal(bridge.toOrt(ort, t).data, data);
+  }
+});

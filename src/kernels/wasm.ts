@@ -178,7 +178,13 @@ function classes(p: ClassProblem): KernelResult {
               X.set(p.x.subarray(from, end), from);
               if (P) P.set(p.probs!.subarray(from, end), from);
             },
-        collect: grad && !K ? (c) => grad.set(X.subarray(...range(c)), range(c)[0]) : null,
+        collect:
+          grad && !K
+            ? (c) => {
+                const [from, end] = range(c);
+                grad.set(X.subarray(from, end), from);
+              }
+            : null,
         done,
       },
       threadsFor(rows * C),

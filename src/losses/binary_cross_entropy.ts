@@ -8,8 +8,12 @@ import { arg, checkOptions, notDifferentiable, optionalArg, requireFloat, requir
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link binaryCrossEntropy} and `nn.BCELoss`. */
 export interface BCELossOptions extends ReductionOptions {
-  /** Rescales each element's loss; broadcast against the target (often `(C)` per class). */
+  /**
+   * PyTorch's `weight`. Default none. Multiplies each element's loss; broadcast against the
+   * target (often `(C)`, one per class). 'mean' still divides by the number of elements.
+   */
   weight?: TensorLike | null;
 }
 

@@ -9,10 +9,14 @@ import { arg, checkOptions, notDifferentiable, optionalArg, requireSameSize, req
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link binaryCrossEntropyWithLogits} and `nn.BCEWithLogitsLoss`. */
 export interface BCEWithLogitsLossOptions extends ReductionOptions {
-  /** Rescales each element's loss; broadcast against the target. */
+  /** PyTorch's `weight`. Default none. Multiplies each element's loss; broadcast against the target. */
   weight?: TensorLike | null;
-  /** Weight of the positive examples, broadcast against the target (usually `(C)`, one per class). */
+  /**
+   * PyTorch's `pos_weight`. Default none. Multiplies the positive term `y log σ(x)`, broadcast
+   * against the target (usually `(C)`, one per class): > 1 raises recall, < 1 raises precision.
+   */
   posWeight?: TensorLike | null;
 }
 

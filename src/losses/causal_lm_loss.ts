@@ -8,10 +8,12 @@ import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { crossEntropy } from './cross_entropy.js';
 
+/** Options of {@link causalLmLoss} and `nn.CausalLMLoss`. */
 export interface CausalLMLossOptions extends ReductionOptions {
-  /** A label value that is not predicted (default -100, Hugging Face's padding label). */
+  /** Hugging Face's `ignore_index`. Default -100 (its padding label). Labels equal to it are not predicted. */
   ignoreIndex?: number;
   /**
+   * Hugging Face's `num_items_in_batch`. Default none (this call's own count).
    * The number of labels that count in the whole batch (all micro-batches or shards together):
    * the summed loss is divided by it instead of by this call's own count, so the losses of the
    * parts add up to the loss of the whole. A positive number, or a one-element tensor.

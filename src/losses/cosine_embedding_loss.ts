@@ -6,8 +6,9 @@ import { arg, checkNumber, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link cosineEmbeddingLoss} and `nn.CosineEmbeddingLoss`. */
 export interface CosineEmbeddingLossOptions extends ReductionOptions {
-  /** Dissimilar pairs are penalised only above this cosine (default 0; -1 to 1 makes sense). */
+  /** PyTorch's `margin`. Default 0. Pairs with target -1 are penalised only above this cosine; -1 to 1 makes sense. */
   margin?: number;
 }
 

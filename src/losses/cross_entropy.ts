@@ -12,12 +12,22 @@ import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { nllParts, reduceNll } from './nll_loss.js';
 import { fusedClassIndices, fusedClassProbabilities } from '../kernels/fused.js';
 
+/** Options of {@link crossEntropy} and `nn.CrossEntropyLoss`. */
 export interface CrossEntropyLossOptions extends ReductionOptions {
-  /** `(C)` rescaling weight per class. */
+  /**
+   * PyTorch's `weight`. Default none. `(C)` rescaling weight per class; with class indices 'mean'
+   * divides by the sum of the targets' weights. Not differentiable.
+   */
   weight?: TensorLike | null;
-  /** A class-index target value that is skipped (default -100). Not allowed with probability targets. */
+  /**
+   * PyTorch's `ignore_index`. Default -100. Class-index targets equal to it add neither loss nor
+   * weight (their unreduced loss is 0). Must be negative with probability targets.
+   */
   ignoreIndex?: number;
-  /** In [0, 1]: mixes the target with the uniform distribution, `(1 - ε) target + ε / C`. */
+  /**
+   * PyTorch's `label_smoothing`. Default 0. In [0, 1]: the target becomes
+   * `(1 - ε) target + ε / C`, mixing in the uniform distribution.
+   */
   labelSmoothing?: number;
 }
 

@@ -8,12 +8,16 @@ import { lengthNormalizedMean, resolveReduction } from './reduction.js';
 import { activeBackend, fusedOn } from '../kernels/index.js';
 import { ctcWasm } from '../kernels/wasm.js';
 
+/** Options of {@link ctcLoss} and `nn.CTCLoss`. */
 export interface CTCLossOptions {
-  /** The blank label's index (default 0). */
+  /** PyTorch's `blank`. Default 0. The blank label's class index, in [0, C). */
   blank?: number;
-  /** 'none' | 'mean' | 'sum' (default 'mean': each loss divided by its target length, then averaged). */
+  /**
+   * PyTorch's `reduction`. Default 'mean': each sequence's loss divided by its target length
+   * (at least 1), then averaged over the batch. 'none': `(N)`; 'sum': the sum.
+   */
   reduction?: string;
-  /** Replace infinite losses (impossible alignments) and their gradients by 0 (default false). */
+  /** PyTorch's `zero_infinity`. Default false. Infinite losses (impossible alignments) and their gradients become 0. */
   zeroInfinity?: boolean;
 }
 

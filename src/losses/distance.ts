@@ -8,12 +8,16 @@ import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkBool, checkInt, checkNumber, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 
+/** Options of {@link pairwiseDistance}. */
 export interface PairwiseDistanceOptions {
-  /** The norm degree (default 2); 0, fractional and ±Infinity are accepted as in PyTorch. */
+  /** PyTorch's `p`. Default 2. The norm degree; 0, fractional and ±Infinity are accepted as in PyTorch. */
   p?: number;
-  /** Added to the difference `x1 - x2` before the norm, so identical rows keep a finite gradient (default 1e-6). */
+  /**
+   * PyTorch's `eps`. Default 1e-6. Added to the difference `x1 - x2` before the norm, so identical
+   * rows keep a finite gradient.
+   */
   eps?: number;
-  /** Keep the reduced last dimension as size 1 (default false). */
+  /** PyTorch's `keepdim`. Default false. Keep the reduced last dimension as size 1. */
   keepdim?: boolean;
 }
 
@@ -41,10 +45,11 @@ export function pairwiseDistance(x1: TensorLike, x2: TensorLike, opts: PairwiseD
   return a.sub(b).add(eps).norm(p, innermost, keepdim);
 }
 
+/** Options of {@link cosineSimilarity}. */
 export interface CosineSimilarityOptions {
-  /** The dimension along which the vectors lie (default 1). */
+  /** PyTorch's `dim`. Default 1. The dimension along which the vectors lie (negative counts from the end). */
   dim?: number;
-  /** Lower bound on each vector's norm, against division by zero (default 1e-8). */
+  /** PyTorch's `eps`. Default 1e-8. Lower bound on each vector's norm, against division by zero. */
   eps?: number;
 }
 

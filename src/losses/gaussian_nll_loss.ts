@@ -8,12 +8,13 @@ import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.
 import { LOSS_OPTIONS } from './options.js';
 import { reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link gaussianNllLoss} and `nn.GaussianNLLLoss`. */
 export interface GaussianNLLLossOptions {
-  /** Add the constant `½·log(2π)` to every element (default false). */
+  /** PyTorch's `full`. Default false. Adds the constant `½ log(2π)` to every element. */
   full?: boolean;
-  /** The variance is clamped to at least `eps` (default 1e-6), invisibly to the gradient. */
+  /** PyTorch's `eps`. Default 1e-6. The variance is clamped to at least `eps`, invisibly to the gradient. */
   eps?: number;
-  /** 'none' | 'mean' | 'sum' (default 'mean'). */
+  /** PyTorch's `reduction`. Default 'mean'. 'none' | 'mean' | 'sum'. */
   reduction?: string;
 }
 

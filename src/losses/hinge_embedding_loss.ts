@@ -6,8 +6,9 @@ import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link hingeEmbeddingLoss} and `nn.HingeEmbeddingLoss`. */
 export interface HingeEmbeddingLossOptions extends ReductionOptions {
-  /** Distances below it are penalised for dissimilar pairs (default 1). */
+  /** PyTorch's `margin`. Default 1. Distances below it are penalised where the target is -1. */
   margin?: number;
 }
 

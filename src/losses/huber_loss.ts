@@ -8,11 +8,16 @@ import { arg, checkNumber, checkOptions, optionalArg, requireFloat, warnIfSizesD
 import { LOSS_OPTIONS } from './options.js';
 import { reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
+/** Options of {@link huberLoss} and `nn.HuberLoss`. */
 export interface HuberLossOptions {
+  /** PyTorch's `reduction`. Default 'mean'. 'none' | 'mean' | 'sum'. */
   reduction?: string;
-  /** Where the loss changes from quadratic to linear (default 1, must be > 0). */
+  /** PyTorch's `delta`. Default 1. Where the loss changes from quadratic to linear; must be > 0. */
   delta?: number;
-  /** PyTorch 2.x: per-element weights of the input's size; 'mean' stays Σ w·l / numel. */
+  /**
+   * PyTorch 2.x's `weight`. Default none. Per-element weights of the input's size; `l_i` becomes
+   * `w_i l_i` and 'mean' stays `Σ w_i l_i / numel`.
+   */
   weight?: TensorLike | null;
 }
 

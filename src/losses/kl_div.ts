@@ -8,10 +8,14 @@ import { arg, checkBool, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link klDiv} and `nn.KLDivLoss`. */
 export interface KLDivLossOptions extends ReductionOptions {
-  /** 'none' | 'batchmean' | 'sum' | 'mean' (default 'mean', which warns: 'batchmean' is the KL divergence). */
+  /**
+   * PyTorch's `reduction`. Default 'mean', which warns: it divides by the number of elements.
+   * 'batchmean' (the sum divided by the batch size) is the KL divergence; 'none' | 'sum' as usual.
+   */
   reduction?: string;
-  /** Whether the target is given as log-probabilities too (default false). */
+  /** PyTorch's `log_target`. Default false. Whether the target is given as log-probabilities too. */
   logTarget?: boolean;
 }
 

@@ -5,8 +5,12 @@ import { arg, checkOptions, optionalArg, warnIfSizesDiffer } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
 
+/** Options of {@link l1Loss} and `nn.L1Loss`. */
 export interface L1LossOptions extends ReductionOptions {
-  /** PyTorch 2.x: per-element weights of the input's size; 'mean' becomes Σ w·l / Σ w. */
+  /**
+   * PyTorch 2.x's `weight`. Default none. Per-element weights of the input's size (broadcast to
+   * it); `l_i` becomes `w_i l_i` and 'mean' becomes `Σ w_i l_i / Σ w_i`.
+   */
   weight?: TensorLike | null;
 }
 

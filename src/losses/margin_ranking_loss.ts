@@ -7,8 +7,9 @@ import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link marginRankingLoss} and `nn.MarginRankingLoss`. */
 export interface MarginRankingLossOptions extends ReductionOptions {
-  /** How far apart the ranked pair must be before the loss is 0 (default 0). */
+  /** PyTorch's `margin`. Default 0. How far apart the ranked pair must be before the loss is 0. */
   margin?: number;
 }
 

@@ -8,12 +8,13 @@ import { arg, checkNumber, checkOptions, expectLong, frames, notDifferentiable, 
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link multiMarginLoss} and `nn.MultiMarginLoss`. */
 export interface MultiMarginLossOptions extends ReductionOptions {
-  /** 1 (hinge, the default) or 2 (squared hinge). */
+  /** PyTorch's `p`. Default 1 (hinge); 2 is the squared hinge; nothing else is allowed. */
   p?: number;
-  /** Required gap between the target class's score and every other score (default 1). */
+  /** PyTorch's `margin`. Default 1. Required gap between the target class's score and every other score. */
   margin?: number;
-  /** `(C)` weight per class, applied to the target class's terms; not differentiable. */
+  /** PyTorch's `weight`. Default none. `(C)` weight per class, applied to the target class's terms; not differentiable. */
   weight?: TensorLike | null;
 }
 

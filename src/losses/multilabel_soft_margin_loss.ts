@@ -5,8 +5,9 @@ import { arg, checkOptions, optionalArg, requireFloat } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link multilabelSoftMarginLoss} and `nn.MultiLabelSoftMarginLoss`. */
 export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
-  /** Rescaling weight per class, `(C)` (broadcast against the loss); differentiable. */
+  /** PyTorch's `weight`. Default none. `(C)` rescaling weight per class (broadcast against the loss); differentiable. */
   weight?: TensorLike | null;
 }
 

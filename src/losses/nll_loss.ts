@@ -9,10 +9,14 @@ import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { fusedClassIndices } from '../kernels/fused.js';
 
+/** Options of {@link nllLoss} and `nn.NLLLoss`. */
 export interface NLLLossOptions extends ReductionOptions {
-  /** `(C)` rescaling weight per class; 'mean' then divides by the sum of the selected weights. */
+  /**
+   * PyTorch's `weight`. Default none. `(C)` rescaling weight per class; 'mean' then divides by the
+   * sum of the selected weights. Not differentiable.
+   */
   weight?: TensorLike | null;
-  /** A target value that contributes neither loss nor weight (default -100). */
+  /** PyTorch's `ignore_index`. Default -100. Targets equal to it add neither loss nor weight. */
   ignoreIndex?: number;
 }
 
@@ -147,7 +151,7 @@ export function reduceNll(parts: NLLParts, reduction: string): Tensor {
  *   2-D float target), or a weight not of length C.
  * @example
  * const logp = F.logSoftmax(tensor([[2, 0, 0], [0, 1, 0]]), 1);
- * F.nllLoss(logp, tensor([0, 1], { dtype: 'int64' })).toString(); // 'tensor(0.3926)'
+ * F.nllLoss(logp, tensor([0, 1], { dtype: 'int64' })).toString(); // 'tensor(0.3955)'
  */
 export function nllLoss(input: TensorLike, target: TensorLike, opts: NLLLossOptions = {}): Tensor {
   checkOptions('nllLoss', opts, LOSS_OPTIONS.nllLoss);

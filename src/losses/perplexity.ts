@@ -4,10 +4,11 @@ import { arg, checkInt, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { causalLmLoss } from './causal_lm_loss.js';
 
+/** Options of {@link perplexity}. */
 export interface PerplexityOptions {
-  /** A label value that is not predicted (default -100). */
+  /** Hugging Face's `ignore_index`. Default -100. Labels equal to it are not predicted. */
   ignoreIndex?: number;
-  /** 'mean' (default): one perplexity over every predicted token; 'none': one per sequence. */
+  /** Default 'mean': one perplexity over every predicted token; 'none': `(B)`, one per sequence. */
   reduction?: 'mean' | 'none';
 }
 

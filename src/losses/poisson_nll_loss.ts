@@ -6,12 +6,16 @@ import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
+/** Options of {@link poissonNllLoss} and `nn.PoissonNLLLoss`. */
 export interface PoissonNLLLossOptions extends ReductionOptions {
-  /** The input is `log(rate)` (default true); false: the input is the rate itself. */
+  /**
+   * PyTorch's `log_input`. Default true: the input is `log(rate)`, `l = exp(x) - y x`; false: the
+   * input is the rate itself, `l = x - y log(x + eps)`.
+   */
   logInput?: boolean;
-  /** Add the Stirling approximation of `log(target!)` (default false). */
+  /** PyTorch's `full`. Default false. Adds the Stirling term `y log y - y + ½ log(2π y)` (for targets > 1). */
   full?: boolean;
-  /** Added to the rate before its log when `logInput` is false (default 1e-8). */
+  /** PyTorch's `eps`. Default 1e-8. Added to the rate before its log when `logInput` is false. */
   eps?: number;
 }
 

@@ -9,12 +9,22 @@ import { fromNumbers } from '../tensor/dtype.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
+/** The options every loss with PyTorch's `reduction` argument shares. */
 export interface ReductionOptions {
-  /** 'none' | 'mean' | 'sum' (default 'mean'). */
+  /**
+   * PyTorch's `reduction`. Default 'mean'. 'none': the unreduced loss; 'mean': its mean, a 0-dim
+   * tensor (NaN for an empty input); 'sum': its sum (0 for an empty input).
+   */
   reduction?: string;
-  /** @deprecated PyTorch's legacy flag: overrides `reduction` when set (use `reduction` instead). */
+  /**
+   * PyTorch's `size_average`: false sums instead of averaging. Default unset (null).
+   * @deprecated PyTorch's legacy flag: overrides `reduction` when set, with a warning (use `reduction` instead).
+   */
   sizeAverage?: boolean | null;
-  /** @deprecated PyTorch's legacy flag: overrides `reduction` when set (use `reduction` instead). */
+  /**
+   * PyTorch's `reduce`: false returns the unreduced loss, whatever `sizeAverage` says. Default unset (null).
+   * @deprecated PyTorch's legacy flag: overrides `reduction` when set, with a warning (use `reduction` instead).
+   */
   reduce?: boolean | null;
 }
 

@@ -6,15 +6,17 @@ import { arg, checkInt, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { causalLmLoss } from './causal_lm_loss.js';
 
+/** Options of {@link slidingWindowPerplexity}, named as in Hugging Face's perplexity guide. */
 export interface SlidingWindowPerplexityOptions {
-  /** The model's context length: tokens per window. */
+  /** `max_length`, required: the model's context length, tokens per window. A positive integer. */
   maxLength: number;
-  /** How far each window moves (default `maxLength`: windows that do not overlap). At most `maxLength`. */
+  /** `stride`. Default `maxLength` (windows that do not overlap). How far each window moves; at most `maxLength`. */
   stride?: number;
-  /** A label value that is not predicted (default -100). */
+  /** `ignore_index`. Default -100. Labels equal to it are not predicted. */
   ignoreIndex?: number;
 }
 
+/** What {@link slidingWindowPerplexity} returns: plain numbers, no autograd. */
 export interface PerplexityResult {
   /** `exp(nll)`. */
   perplexity: number;
@@ -26,6 +28,7 @@ export interface PerplexityResult {
 
 /** A language model as the sliding window sees it: `(B, L)` ids in, `(B, L, V)` logits out. */
 export type WindowModel = (inputIds: Tensor) => TensorLike;
+/** A {@link WindowModel} that returns a Promise of its logits (transformers.js, ONNX Runtime). */
 export type AsyncWindowModel = (inputIds: Tensor) => Promise<TensorLike>;
 
 /**

@@ -7,8 +7,9 @@ import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { l1Loss } from './l1_loss.js';
 
+/** Options of {@link smoothL1Loss} and `nn.SmoothL1Loss`. */
 export interface SmoothL1LossOptions extends ReductionOptions {
-  /** Where the loss changes from quadratic to linear (default 1; 0 gives L1). */
+  /** PyTorch's `beta`. Default 1. Where the loss changes from quadratic to linear; 0 gives L1, negative is an error. */
   beta?: number;
 }
 

@@ -6,14 +6,15 @@ import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { pairwiseDistance } from './distance.js';
 
+/** Options of {@link tripletMarginLoss} and `nn.TripletMarginLoss`. */
 export interface TripletMarginLossOptions extends ReductionOptions {
-  /** Required gap between the positive and the negative distance; must be > 0 (default 1). */
+  /** PyTorch's `margin`. Default 1. Required gap between the positive and the negative distance; must be > 0. */
   margin?: number;
-  /** Norm degree of the pairwise distance (default 2). */
+  /** PyTorch's `p`. Default 2. Norm degree of the pairwise distance. */
   p?: number;
-  /** Added to the differences before the norm (default 1e-6). */
+  /** PyTorch's `eps`. Default 1e-6. Added to the differences before the norm. */
   eps?: number;
-  /** Use `min(d(a, n), d(p, n))` as the negative distance (Balntas et al. 2016; default false). */
+  /** PyTorch's `swap`. Default false. Use `min(d(a, n), d(p, n))` as the negative distance (Balntas et al. 2016). */
   swap?: boolean;
 }
 

@@ -6,14 +6,18 @@ import { resolveReduction } from './reduction.js';
 import { checkDistanceFunction, pairwiseDistance } from './distance.js';
 import { checkMargin, checkSameNdim, tripletLoss } from './triplet_margin_loss.js';
 
+/** Options of {@link tripletMarginWithDistanceLoss} and `nn.TripletMarginWithDistanceLoss`. */
 export interface TripletMarginWithDistanceLossOptions {
-  /** Any distance `(a, b) => Tensor`, differentiable through losskit ops (default {@link pairwiseDistance}). */
+  /**
+   * PyTorch's `distance_function`. Default {@link pairwiseDistance}. Any distance
+   * `(a, b) => Tensor` returning one non-negative value per row, differentiable through losskit ops.
+   */
   distanceFunction?: ((a: Tensor, b: Tensor) => Tensor) | null;
-  /** Required gap between the positive and the negative distance; must be > 0 (default 1). */
+  /** PyTorch's `margin`. Default 1. Required gap between the positive and the negative distance; must be > 0. */
   margin?: number;
-  /** Use `min(d(a, n), d(p, n))` as the negative distance (default false). */
+  /** PyTorch's `swap`. Default false. Use `min(d(a, n), d(p, n))` as the negative distance. */
   swap?: boolean;
-  /** 'none' | 'mean' | 'sum' (default 'mean'). */
+  /** PyTorch's `reduction`. Default 'mean'. 'none' | 'mean' | 'sum'. */
   reduction?: string;
 }
 

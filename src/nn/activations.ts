@@ -13,6 +13,7 @@ import { Module } from './module.js';
 
 /** max(0, x). */
 export class ReLU extends Module {
+  /** `max(0, x)` elementwise: a tensor of the input's shape and dtype. */
   forward(input: TensorLike): Tensor {
     return toTensor(input).relu();
   }
@@ -20,6 +21,7 @@ export class ReLU extends Module {
 
 /** 1 / (1 + exp(-x)). */
 export class Sigmoid extends Module {
+  /** `1 / (1 + exp(-x))` elementwise: a tensor of the input's shape. */
   forward(input: TensorLike): Tensor {
     return toTensor(input).sigmoid();
   }
@@ -27,6 +29,7 @@ export class Sigmoid extends Module {
 
 /** tanh(x). */
 export class Tanh extends Module {
+  /** `tanh(x)` elementwise: a tensor of the input's shape. */
   forward(input: TensorLike): Tensor {
     return toTensor(input).tanh();
   }
@@ -58,7 +61,14 @@ export function gelu(input: TensorLike, approximate: 'none' | 'tanh' = 'none'): 
   ]);
 }
 
+/**
+ * PyTorch's `nn.GELU`: `x Φ(x)`, Φ the standard normal CDF, or with `approximate: 'tanh'`
+ * `0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))`. Floating-point inputs only.
+ *
+ * @throws RuntimeError `approximate argument must be either none or tanh.`
+ */
 export class GELU extends Module {
+  /** PyTorch's `approximate`. Default 'none' (the exact erf form); 'tanh' is the tanh approximation. */
   readonly approximate: 'none' | 'tanh';
   constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
     super();
@@ -66,6 +76,7 @@ export class GELU extends Module {
     this.approximate = opts?.approximate ?? 'none';
     check(this.approximate === 'none' || this.approximate === 'tanh', RuntimeError, () => 'approximate argument must be either none or tanh.');
   }
+  /** GELU elementwise: a tensor of the input's shape and dtype. */
   forward(input: TensorLike): Tensor {
     return gelu(input, this.approximate);
   }
@@ -91,10 +102,15 @@ function softmaxDim(name: string, ndim: number, dim: number | undefined): number
 
 /** Softmax along `dim`: exp(x_i) / sum_j exp(x_j), each slice summing to 1. */
 export class Softmax extends Module {
+  /**
+   * @param dim PyTorch's `dim`: the dimension that sums to 1. Without it, PyTorch's deprecated
+   *   implicit choice (dim 0 for 0-, 1- and 3-D inputs, else 1), with its warning.
+   */
   constructor(readonly dim?: number) {
     super();
     checkDim('Softmax', dim);
   }
+  /** Softmax of the input along {@link dim}: a tensor of the input's shape. */
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);
     return x.softmax(softmaxDim('softmax', x.ndim, this.dim));
@@ -106,10 +122,15 @@ export class Softmax extends Module {
 
 /** log(softmax(x)) along `dim`, computed stably: the input NLLLoss expects. */
 export class LogSoftmax extends Module {
+  /**
+   * @param dim PyTorch's `dim`: the dimension the softmax normalises. Without it, PyTorch's
+   *   deprecated implicit choice (dim 0 for 0-, 1- and 3-D inputs, else 1), with its warning.
+   */
   constructor(readonly dim?: number) {
     super();
     checkDim('LogSoftmax', dim);
   }
+  /** Log-softmax of the input along {@link dim}: a tensor of the input's shape. */
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);
     return x.logSoftmax(softmaxDim('log_softmax', x.ndim, this.dim));

@@ -30,6 +30,7 @@ export class Sequential extends Module {
     return [...this.layers];
   }
 
+  /** The number of modules. */
   get length(): number {
     return this.layers.length;
   }
@@ -41,16 +42,19 @@ export class Sequential extends Module {
     return this.layers[i < 0 ? i + n : i][1];
   }
 
+  /** Adds a module at the end, named by its index; returns this container. */
   append(m: Module): this {
     check(m instanceof Module, LosskitTypeError, () => `Sequential: ${String(m)} is not a Module subclass`);
     this.layers.push([String(this.layers.length), m]);
     return this;
   }
 
+  /** The modules in order: `for (const layer of model)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.layers.map(([, m]) => m)[Symbol.iterator]();
   }
 
+  /** Passes the input through each module in turn; the last one's output. */
   forward(input: TensorLike): Tensor {
     let x = input as TensorLike;
     for (const [, m] of this.layers) x = (m.forward as (x: TensorLike) => Tensor).call(m, x);

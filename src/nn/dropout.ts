@@ -7,9 +7,11 @@ import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { toTensor } from '../ops/elementwise.js';
 import { Module } from './module.js';
 
+/** Options of {@link Dropout}: where its masks come from. */
 export interface DropoutOptions {
   /** Seeds this layer's masks: the same seed gives the same sequence of masks. */
   seed?: number;
+  /** Draws the masks from the given {@link Generator} (the default generator if neither it nor `seed` is given). */
   generator?: Generator;
 }
 
@@ -19,6 +21,7 @@ export interface DropoutOptions {
  * returns its input unchanged. Masks come from the layer's own generator when seeded.
  */
 export class Dropout extends Module {
+  /** PyTorch's `p`: the probability of zeroing an element, in [0, 1]. Default 0.5. */
   readonly p: number;
   private readonly generator: Generator;
 
@@ -34,6 +37,7 @@ export class Dropout extends Module {
     this.generator = generatorOf('Dropout', opts ?? {});
   }
 
+  /** In training mode, the input with a fresh random mask applied; in evaluation mode, the input itself. */
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);
     if (!this.training || this.p === 0) return x;

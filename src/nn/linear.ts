@@ -9,6 +9,7 @@ import { torchTypeName } from '../ops/reduce.js';
 import { Module } from './module.js';
 import { fans, kaimingUniform, uniform } from './init.js';
 
+/** Options of {@link Linear}: PyTorch's `bias` and `dtype`, and where its initial values come from. */
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
@@ -16,6 +17,7 @@ export interface LinearOptions {
   dtype?: 'float32' | 'float64';
   /** Seeds this layer's initialisation alone; without it the default generator (`manualSeed`) is used. */
   seed?: number;
+  /** Draws this layer's initialisation from the given {@link Generator} (the default generator if neither it nor `seed` is given). */
   generator?: Generator;
 }
 
@@ -33,9 +35,13 @@ export interface LinearOptions {
  * fc.forward(tensor([[1, 2, 3]], { dtype: 'float64' })).shape; // [1, 2]
  */
 export class Linear extends Module {
+  /** PyTorch's `in_features`: the size of the input's last dimension. */
   readonly inFeatures: number;
+  /** PyTorch's `out_features`: the size of the output's last dimension. */
   readonly outFeatures: number;
+  /** `(outFeatures, inFeatures)`, a parameter (requires grad). */
   weight: Tensor;
+  /** `(outFeatures)`, a parameter, or null with `bias: false`. */
   bias: Tensor | null;
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
@@ -67,6 +73,10 @@ export class Linear extends Module {
     } else this.registerParameter('bias', null);
   }
 
+  /**
+   * `x W^T + b`: `(*, inFeatures)` in, `(*, outFeatures)` out.
+   * @throws RuntimeError `mat1 and mat2 must have the same dtype` when the input's dtype is not the weights'.
+   */
   forward(input: TensorLike): Tensor {
     const x = toTensor(input);
     // PyTorch's addmm does not promote: a float64 or int64 input needs weights of its dtype

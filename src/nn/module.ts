@@ -11,8 +11,11 @@ import { Tensor } from '../tensor/tensor.js';
  * same strings `tensor()` reads).
  */
 export interface TensorState {
+  /** The tensor's dtype; `loadStateDict` converts the values to the receiving tensor's dtype anyway. */
   dtype: DType;
+  /** The tensor's shape. */
   shape: number[];
+  /** The values in row-major order: numbers, or `'nan'`, `'inf'`, `'-inf'`. */
   data: (number | string)[];
 }
 
@@ -21,7 +24,9 @@ export type StateDict = Record<string, TensorState>;
 
 /** What `loadStateDict` did not match (only non-empty with `strict: false`; strict throws instead). */
 export interface LoadResult {
+  /** The module's parameter and buffer names the state dict did not have. */
   missingKeys: string[];
+  /** The state dict's names the module does not have. */
   unexpectedKeys: string[];
 }
 
@@ -55,6 +60,7 @@ const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
  * ```
  */
 export abstract class Module {
+  /** Whether the module is in training mode (the default) or evaluation mode: set by {@link train} and {@link eval}. */
   training = true;
 
   /** Adds (or replaces) a parameter: assigned as `this[name]`, made to require grad. */
@@ -89,6 +95,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Direct buffers (registered with `registerBuffer`, not null), in registration order. */
   protected ownBuffers(): [string, Tensor][] {
     const self = this as Record<string, unknown>;
     return [...registered(this).buffers].filter((k) => isTensor(self[k])).map((k) => [k, self[k] as Tensor]);
@@ -111,6 +118,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every module below it, as {@link namedModules} without the names. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -124,14 +132,17 @@ export abstract class Module {
     return this.collect(prefix, (m) => m.ownParameters());
   }
 
+  /** Every parameter, children included, as {@link namedParameters} without the names: what an optimizer takes. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
 
+  /** Every buffer with its dotted name, children included, in registration order; shared ones once. */
   namedBuffers(prefix = ''): [string, Tensor][] {
     return this.collect(prefix, (m) => m.ownBuffers());
   }
 
+  /** Every buffer, children included, as {@link namedBuffers} without the names. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
@@ -241,6 +252,7 @@ export abstract class Module {
     return `${head}\n${lines.join('\n')}\n)`;
   }
 
+  /** The module's computation, as PyTorch's `forward`: call it directly (`model.forward(x)`). */
   abstract forward(...args: unknown[]): Tensor;
 }
 

@@ -80,10 +80,13 @@ export function check(cond: unknown, Kind: ErrorClass, message: () => string): a
 
 /** A warning as PyTorch's `warnings.warn(..., UserWarning)` would print it. */
 export interface LosskitWarning {
+  /** Python's warning category: the class PyTorch's `warnings.warn` uses. */
   category: 'UserWarning' | 'DeprecationWarning';
+  /** PyTorch's warning text. */
   message: string;
 }
 
+/** Receives every warning losskit raises; install one with {@link setWarningHandler}. */
 export type WarningHandler = (w: LosskitWarning) => void;
 
 const seen = new Set<string>();

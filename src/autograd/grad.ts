@@ -2,12 +2,16 @@ import { LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
 import { Tensor, type TensorLike, backwardOptions, detachedLike, fitGrad, seedFor } from '../tensor/tensor.js';
 import { sweep } from './graph.js';
 
+/** Options of {@link grad}, PyTorch's `torch.autograd.grad` keywords in camelCase. */
 export interface GradOptions {
-  /** The gradient of some scalar with respect to each output (PyTorch's grad_outputs); may be omitted for scalar outputs. */
+  /**
+   * PyTorch's `grad_outputs`. Default none: ones for scalar outputs (required otherwise). The
+   * gradient of some scalar with respect to each output, one per output, each of its shape.
+   */
   gradOutputs?: TensorLike | null | readonly (TensorLike | null)[];
-  /** Keep the graph for another backward pass (PyTorch's retain_graph; default false). */
+  /** PyTorch's `retain_graph`. Default false. Keep the graph for another backward pass. */
   retainGraph?: boolean;
-  /** Return null for an input the outputs do not depend on, instead of throwing (PyTorch's allow_unused). */
+  /** PyTorch's `allow_unused`. Default false. Return null for an input the outputs do not depend on, instead of throwing. */
   allowUnused?: boolean;
 }
 

@@ -3,12 +3,15 @@ import { checkBool, checkFunction, checkNumber, checkOptions } from '../options.
 import { noGrad } from './graph.js';
 import { Tensor } from '../tensor/tensor.js';
 
+/** Options of {@link gradcheck}, with `torch.autograd.gradcheck`'s defaults. */
 export interface GradcheckOptions {
-  /** Finite-difference step (PyTorch's default 1e-6). */
+  /** PyTorch's `eps`. Default 1e-6. The finite-difference step; must be > 0. */
   eps?: number;
+  /** PyTorch's `atol`. Default 1e-5. Absolute tolerance: a derivative passes within `atol + rtol |numeric|`. */
   atol?: number;
+  /** PyTorch's `rtol`. Default 1e-3. Relative tolerance, see `atol`. */
   rtol?: number;
-  /** Throw a RuntimeError describing the worst mismatch (default) or return false. */
+  /** PyTorch's `raise_exception`. Default true: throw a RuntimeError describing the mismatch; false: return false. */
   raiseException?: boolean;
 }
 

@@ -18,19 +18,28 @@ import { type Shape, numelOf } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { Generator, defaultGenerator } from './random.js';
 
+/** Options of {@link tensor} and the filling functions ({@link zeros}, {@link full}, ...; these take no `shape`). */
 export interface TensorOptions {
-  /** Defaults: float32 for numbers, int64 for bigints, bool for booleans, the array's own type for typed arrays. */
+  /**
+   * PyTorch's `dtype`. Defaults: float32 for numbers, int64 for bigints, bool for booleans, the
+   * array's own type for typed arrays; float32 for the filling functions, the source's dtype for the `*Like` ones.
+   */
   dtype?: DType;
   /** Required to give a typed array (or a flat array) a shape other than 1-D. */
   shape?: readonly number[];
+  /** PyTorch's `requires_grad`. Default false. True makes the result a leaf that autograd tracks (floating dtypes only). */
   requiresGrad?: boolean;
 }
 
+/** Options of {@link rand}, {@link randn} and {@link randint}: dtype, autograd and where the numbers come from. */
 export interface RandomOptions {
+  /** PyTorch's `dtype`. Default float32 for `rand`/`randn` (floating dtypes only), int64 for `randint`. */
   dtype?: DType;
+  /** PyTorch's `requires_grad`. Default false. */
   requiresGrad?: boolean;
   /** A seed for this call alone; without one, the default generator (see `manualSeed`) is used. */
   seed?: number;
+  /** PyTorch's `generator`: draws from this {@link Generator} (advancing it). Not together with `seed`. */
   generator?: Generator;
 }
 
@@ -223,27 +232,44 @@ function filled(fn: string, shape: Shape, value: number, opts: TensorOptions & {
   return new Tensor(data, s, { requiresGrad: opts.requiresGrad });
 }
 
+/**
+ * A tensor of `shape` filled with 0 (float32 unless `dtype` says otherwise), as `torch.zeros`.
+ * @example
+ * zeros([2, 3]).shape; // [2, 3]
+ */
 export function zeros(shape: Shape, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return filled('zeros', shape, 0, opts);
 }
 
+/**
+ * A tensor of `shape` filled with 1 (float32 unless `dtype` says otherwise), as `torch.ones`.
+ * @example
+ * ones([2], { dtype: 'int64' }).toString(); // 'tensor([1, 1])'
+ */
 export function ones(shape: Shape, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return filled('ones', shape, 1, opts);
 }
 
+/**
+ * A tensor of `shape` filled with `value` (float32 unless `dtype` says otherwise), as `torch.full`.
+ * @throws LosskitTypeError for a value that is not a number; RuntimeError for one the dtype cannot hold.
+ */
 export function full(shape: Shape, value: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   check(typeof value === 'number', LosskitTypeError, () => `full(): fill value must be a number, got ${describe(value)}`);
   return filled('full', shape, value, opts);
 }
 
+/** Zeros with `t`'s shape and dtype (unless `dtype` says otherwise), as `torch.zeros_like`. */
 export function zerosLike(t: Tensor, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return filled('zerosLike', t.shape, 0, { dtype: t.dtype, ...opts });
 }
 
+/** Ones with `t`'s shape and dtype (unless `dtype` says otherwise), as `torch.ones_like`. */
 export function onesLike(t: Tensor, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return filled('onesLike', t.shape, 1, { dtype: t.dtype, ...opts });
 }
 
+/** `value` with `t`'s shape and dtype (unless `dtype` says otherwise), as `torch.full_like`. */
 export function fullLike(t: Tensor, value: number, opts: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return filled('fullLike', t.shape, value, { dtype: t.dtype, ...opts });
 }

@@ -11,6 +11,7 @@ export class Generator {
     this.manualSeed(seed);
   }
 
+  /** Restarts the stream from `seed` (truncated to a 32-bit integer), as PyTorch's `Generator.manual_seed`; returns this generator. */
   manualSeed(seed: number): this {
     let x = (Math.trunc(seed) >>> 0) ^ 0x9e3779b9;
     for (let i = 0; i < 4; i++) {

@@ -22,7 +22,9 @@ export type TensorLike = Tensor | number | boolean | NestedArray[] | TypedArray;
  * operations applied to it when it requires grad.
  */
 export class Tensor {
+  /** The size of each dimension (`[]` for a 0-dim tensor), frozen. PyTorch's `shape`/`size()`. */
   readonly shape: readonly number[];
+  /** The element type: decides the typed array under {@link data} and the result dtype of ops. */
   readonly dtype: DType;
   private _grad: Tensor | null = null;
   /** The operation that produced this tensor, or null for a leaf. */
@@ -75,6 +77,7 @@ export class Tensor {
     return this._grad;
   }
 
+  /** Sets or drops (null) the gradient; see the getter. */
   set grad(g: Tensor | null) {
     if (g === null || g === undefined) {
       this._grad = null;
@@ -109,18 +112,28 @@ export class Tensor {
     this._data = src;
   }
 
+  /** The number of dimensions, `shape.length` (PyTorch's `dim()`). */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** The number of elements, the product of the shape (1 for a 0-dim tensor). */
   get numel(): number {
     return this._numel;
   }
 
+  /**
+   * Whether autograd records operations on this tensor, so that `backward()` reaches it (PyTorch's
+   * `requires_grad`). Floating-point tensors only; only a leaf's flag can be cleared.
+   */
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
 
+  /**
+   * Sets the flag, as PyTorch's `requires_grad_()`.
+   * @throws RuntimeError for a non-floating dtype, or clearing it on a non-leaf.
+   */
   set requiresGrad(v: boolean) {
     check(
       !v || isFloating(this.dtype),
@@ -140,6 +153,7 @@ export class Tensor {
     this._requiresGrad = v;
   }
 
+  /** True for a tensor no recorded op produced (`gradFn` is null): only leaves get `.grad`. */
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
@@ -194,133 +208,181 @@ export class Tensor {
     sweep([this], [seedFor(this, gradOutput, 'gradOutput')], { retainGraph, capture: null, make: detachedLike, fit: fitGrad });
   }
 
+  /** PyTorch's repr: `tensor([[1., 0.],\n        [1., 4.]])`, with `dtype=` and `requires_grad=True` / `grad_fn=` where PyTorch prints them. */
   toString(): string {
     return formatTensor(this);
   }
 
   // ---- elementwise -------------------------------------------------------------------------
+  /** `this + other`, broadcasting, in the promoted dtype. */
   add(other: TensorLike): Tensor {
     return ew.add(this, other);
   }
+  /** `this - other`, broadcasting, in the promoted dtype (two bool tensors throw, as in PyTorch). */
   sub(other: TensorLike): Tensor {
     return ew.sub(this, other);
   }
+  /** `this * other`, broadcasting, in the promoted dtype. */
   mul(other: TensorLike): Tensor {
     return ew.mul(this, other);
   }
+  /** `this / other`, true division, broadcasting: integer inputs give float32, as in PyTorch. */
   div(other: TensorLike): Tensor {
     return ew.div(this, other);
   }
+  /** `this ** exponent`, broadcasting; a tensor exponent gets a gradient too. */
   pow(exponent: TensorLike): Tensor {
     return ew.pow(this, exponent);
   }
+  /** Elementwise maximum with broadcasting, NaN-propagating; ties split the gradient in half. */
   maximum(other: TensorLike): Tensor {
     return ew.maximum(this, other);
   }
+  /** Elementwise minimum with broadcasting, NaN-propagating; ties split the gradient in half. */
   minimum(other: TensorLike): Tensor {
     return ew.minimum(this, other);
   }
+  /** `-this` (bool tensors throw, as in PyTorch). */
   neg(): Tensor {
     return ew.neg(this);
   }
+  /** `e^x` elementwise; integer inputs give float32. */
   exp(): Tensor {
     return ew.exp(this);
   }
+  /** Natural log elementwise (`-inf` at 0, NaN below); integer inputs give float32. */
   log(): Tensor {
     return ew.log(this);
   }
+  /** `log(1 + x)` elementwise, accurate near 0; integer inputs give float32. */
   log1p(): Tensor {
     return ew.log1p(this);
   }
+  /** `exp(x) - 1` elementwise, accurate near 0; integer inputs give float32. */
   expm1(): Tensor {
     return ew.expm1(this);
   }
+  /** `|x|` elementwise, keeping the dtype; the gradient is `sign(x)` (0 at 0). */
   abs(): Tensor {
     return ew.abs(this);
   }
+  /** -1, 0 or 1 elementwise (0 for NaN, as PyTorch's CPU kernel), keeping the dtype; zero gradient. */
   sign(): Tensor {
     return ew.sign(this);
   }
+  /** Square root elementwise (NaN below 0); integer inputs give float32. */
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
+  /** `x * x` elementwise, keeping the dtype (bool gives int64). */
   square(): Tensor {
     return ew.square(this);
   }
+  /** `1 / x` elementwise; integer inputs give float32. */
   reciprocal(): Tensor {
     return ew.reciprocal(this);
   }
+  /** `1 / (1 + exp(-x))` elementwise; integer inputs give float32. */
   sigmoid(): Tensor {
     return ew.sigmoid(this);
   }
+  /** `log(sigmoid(x))` elementwise, computed without overflow. */
   logSigmoid(): Tensor {
     return ew.logSigmoid(this);
   }
+  /** `log(1 + exp(beta x)) / beta` elementwise, linear where `beta x > threshold` (PyTorch's defaults: beta 1, threshold 20). */
   softplus(beta?: number, threshold?: number): Tensor {
     return ew.softplus(this, beta, threshold);
   }
+  /** Hyperbolic tangent elementwise; integer inputs give float32. */
   tanh(): Tensor {
     return ew.tanh(this);
   }
+  /** `max(0, x)` elementwise, keeping the dtype; the gradient is 0 at 0. */
   relu(): Tensor {
     return ew.relu(this);
   }
+  /** Clamps into `[min, max]` (either may be null or omitted); NaN stays NaN; the gradient passes where `min <= x <= max`. */
   clamp(min?: number | null, max?: number | null): Tensor {
     return ew.clamp(this, min, max);
   }
+  /** `clamp(min, null)`: PyTorch's `clamp_min`. */
   clampMin(min: number): Tensor {
     return ew.clamp(this, min, null);
   }
+  /** `clamp(null, max)`: PyTorch's `clamp_max`. */
   clampMax(max: number): Tensor {
     return ew.clamp(this, null, max);
   }
+  /** `this == other` elementwise with broadcasting: a bool tensor, not differentiable. */
   eq(other: TensorLike): Tensor {
     return ew.eq(this, other);
   }
+  /** `this != other` elementwise with broadcasting: a bool tensor. */
   ne(other: TensorLike): Tensor {
     return ew.ne(this, other);
   }
+  /** `this < other` elementwise with broadcasting: a bool tensor. */
   lt(other: TensorLike): Tensor {
     return ew.lt(this, other);
   }
+  /** `this <= other` elementwise with broadcasting: a bool tensor. */
   le(other: TensorLike): Tensor {
     return ew.le(this, other);
   }
+  /** `this > other` elementwise with broadcasting: a bool tensor. */
   gt(other: TensorLike): Tensor {
     return ew.gt(this, other);
   }
+  /** `this >= other` elementwise with broadcasting: a bool tensor. */
   ge(other: TensorLike): Tensor {
     return ew.ge(this, other);
   }
+  /** True where the element is NaN: a bool tensor of this shape. */
   isnan(): Tensor {
     return ew.isnan(this);
   }
+  /** True where the element is 0: a bool tensor of this shape. */
   logicalNot(): Tensor {
     return ew.logicalNot(this);
   }
+  /** `condition ? this : other` elementwise with broadcasting (PyTorch's `x.where(condition, y)`); the gradient goes only to the chosen side. */
   where(condition: TensorLike, other: TensorLike): Tensor {
     return ew.where(condition, this, other);
   }
+  /** This tensor with `value` where `mask` is true (PyTorch's `masked_fill`); no gradient flows to the filled places. */
   maskedFill(mask: TensorLike, value: number): Tensor {
     return ew.where(mask, value, this);
   }
+  /** A copy in `dtype` (this tensor itself if it already has it); gradients flow back cast to this dtype. */
   to(dtype: DType): Tensor {
     return cast(this, dtype);
   }
+  /** `to('float32')`. */
   float(): Tensor {
     return cast(this, 'float32');
   }
+  /** `to('float64')`. */
   double(): Tensor {
     return cast(this, 'float64');
   }
+  /** `to('int64')`. */
   long(): Tensor {
     return cast(this, 'int64');
   }
 
   // ---- reductions --------------------------------------------------------------------------
+  /**
+   * Sum over `dim` (one or several dimensions, negative counts from the end; all when omitted), keeping them as size 1 with `keepdim`.
+   * Integer and bool sums are int64, as in PyTorch; the sum of nothing is 0.
+   */
   sum(dim?: number | number[] | null, keepdim = false): Tensor {
     return red.sum(this, dim, keepdim);
   }
+  /**
+   * Arithmetic mean over `dim` (all dimensions when omitted), keeping them as size 1 with `keepdim`.
+   * An empty reduction gives NaN, as in PyTorch.
+   */
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     return red.mean(this, dim, keepdim);
   }
@@ -328,65 +390,91 @@ export class Tensor {
   max(dim?: number | number[] | null, keepdim = false): Tensor {
     return red.amax(this, dim, keepdim);
   }
+  /** The smallest value overall, or along `dim` (values only, PyTorch's `amin`; ties share the gradient). */
   min(dim?: number | number[] | null, keepdim = false): Tensor {
     return red.amin(this, dim, keepdim);
   }
+  /** The int64 index of the largest value along `dim`, or in the flattened tensor when omitted (the first of ties). */
   argmax(dim?: number | null, keepdim = false): Tensor {
     return red.argmax(this, dim, keepdim);
   }
+  /** The int64 index of the smallest value along `dim`, or in the flattened tensor when omitted (the first of ties). */
   argmin(dim?: number | null, keepdim = false): Tensor {
     return red.argmin(this, dim, keepdim);
   }
+  /** `log(Σ exp(x))` over `dim`, computed without overflow. */
   logsumexp(dim: number | number[], keepdim = false): Tensor {
     return sm.logsumexp(this, dim, keepdim);
   }
+  /** `exp(x_i) / Σ_j exp(x_j)` along `dim`: each slice sums to 1. */
   softmax(dim: number): Tensor {
     return sm.softmax(this, dim);
   }
+  /** `log(softmax(x))` along `dim`, computed as `x - logsumexp(x)`: what {@link F.nllLoss} expects. */
   logSoftmax(dim: number): Tensor {
     return sm.logSoftmax(this, dim);
   }
+  /**
+   * The p-norm over `dim` (all dimensions when omitted), as `torch.linalg.vector_norm`: p = 0 counts non-zeros, ±Infinity take the largest/smallest `|x|`.
+   * The gradient is 0 (not NaN) where the norm is 0.
+   */
   norm(p = 2, dim?: number | number[] | null, keepdim = false): Tensor {
     return red.norm(this, p, dim, keepdim);
   }
 
   // ---- shape -------------------------------------------------------------------------------
+  /**
+   * The same elements in a new shape (`reshape(2, -1)` or `reshape([2, -1])`; one -1 is inferred), sharing the data.
+   * @throws RuntimeError when the element count does not match.
+   */
   reshape(...shape: (number | number[])[]): Tensor {
     return shp.reshape(this, shape.flat());
   }
+  /** {@link reshape}: every tensor is contiguous, so a view always exists. */
   view(...shape: (number | number[])[]): Tensor {
     return shp.reshape(this, shape.flat());
   }
+  /** Merges dimensions `startDim..endDim` (inclusive; default all) into one, sharing the data. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return shp.flatten(this, startDim, endDim);
   }
+  /** Inserts a dimension of size 1 at `dim` (negative counts from the end of the result). */
   unsqueeze(dim: number): Tensor {
     return shp.unsqueeze(this, dim);
   }
+  /** Removes dimensions of size 1: all of them, or only `dim` if it has size 1. */
   squeeze(dim?: number): Tensor {
     return shp.squeeze(this, dim);
   }
+  /** Broadcasts to `shape` (-1 keeps a size; new dimensions go in front), as a copy; the gradient sums back. */
   expand(...shape: (number | number[])[]): Tensor {
     return shp.expand(this, shape.flat());
   }
+  /** Reorders the dimensions: `permute(2, 0, 1)` makes dimension 2 the first (a copy). */
   permute(...dims: (number | number[])[]): Tensor {
     return shp.permute(this, dims.flat());
   }
+  /** Swaps two dimensions (a copy). */
   transpose(dim0: number, dim1: number): Tensor {
     return shp.transpose(this, dim0, dim1);
   }
+  /** The dimensions reversed: the transpose of a matrix (a copy). */
   get T(): Tensor {
     return shp.permute(this, [...this.shape.keys()].reverse());
   }
+  /** Values picked along `dim` by an int64 `index` of the same number of dimensions, as `torch.gather`: for dim 1, `out[i][j] = this[i][index[i][j]]`. */
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
   }
+  /** The slice at `index` along `dim`, without that dimension (PyTorch's `x.select(dim, i)`, `x[:, i]`). */
   select(dim: number, index: number): Tensor {
     return shp.select(this, dim, index);
   }
+  /** Elements `start .. start + length - 1` along `dim` (a copy). */
   narrow(dim: number, start: number, length: number): Tensor {
     return shp.narrow(this, dim, start, length);
   }
+  /** Matrix product `this @ other` for `(n, k) @ (k, m)`, `(k) @ (k, m)`, `(n, k) @ (k)` and `(k) @ (k)`. */
   matmul(other: TensorLike): Tensor {
     return matmul(this, ew.toTensor(other));
   }

@@ -2,18 +2,22 @@ import { LosskitTypeError, ValueError, check, describe } from '../errors.js';
 import { Optimizer, type FloatArray, type ParamGroup, type Params, checkNonNegative, formatPy, rounding, withGrads, zerosLike } from './optimizer.js';
 import { checkBool, checkedOptions } from '../options.js';
 
+/** Options of {@link Adam} and {@link AdamW} (all optional in their constructors), `torch.optim.Adam`'s keywords in camelCase. */
 export interface AdamOptions {
-  /** Learning rate (default 1e-3). */
+  /** PyTorch's `lr`. Default 1e-3. The learning rate, >= 0. */
   lr: number;
-  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
+  /** PyTorch's `betas`. Default [0.9, 0.999]. Decay rates of the first and second moment estimates, each in [0, 1). */
   betas: [number, number];
-  /** Added to the denominator for numerical stability (default 1e-8). */
+  /** PyTorch's `eps`. Default 1e-8. Added to the denominator for numerical stability. */
   eps: number;
-  /** Adam: L2 penalty added to the gradient (default 0). AdamW: decoupled decay of the weights (default 1e-2). */
+  /**
+   * PyTorch's `weight_decay`. Default 0 for Adam (an L2 penalty added to the gradient), 1e-2 for
+   * AdamW (decoupled: the weights shrink by `lr * weightDecay` each step).
+   */
   weightDecay: number;
-  /** Use the maximum of past second moments (AMSGrad, default false). */
+  /** PyTorch's `amsgrad`. Default false. Use the maximum of past second moments (AMSGrad). */
   amsgrad: boolean;
-  /** Maximize the objective instead of minimizing it. */
+  /** PyTorch's `maximize`. Default false. Maximize the objective instead of minimizing it. */
   maximize: boolean;
 }
 

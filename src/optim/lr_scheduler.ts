@@ -8,6 +8,10 @@ import { LosskitTypeError, ValueError, check, describe, warn } from '../errors.j
 import { checkInt, checkNumber, checkedOptions } from '../options.js';
 import { Optimizer } from './optimizer.js';
 
+/**
+ * The base of the schedulers, as `torch.optim.lr_scheduler.LRScheduler`: it records each group's
+ * initial lr, and `step()` writes the next epoch's learning rates into the optimizer.
+ */
 export abstract class LRScheduler {
   /** The learning rate of each group when the schedule started (`initial_lr`). */
   readonly baseLrs: number[];
@@ -18,6 +22,7 @@ export abstract class LRScheduler {
 
   /** Subclasses set their own fields, then call {@link initialStep} (PyTorch does both in `__init__`). */
   protected constructor(
+    /** The optimizer whose groups' `lr` this scheduler sets. */
     readonly optimizer: Optimizer<{ lr: number }>,
     lastEpoch = -1,
   ) {
@@ -67,6 +72,7 @@ export abstract class LRScheduler {
     return this.stepCount === 1;
   }
 
+  /** The current `lr` of each of the optimizer's groups. */
   protected get groupLrs(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -81,7 +87,9 @@ export abstract class LRScheduler {
  * for (let epoch = 0; epoch < 100; epoch++) { train(); sched.step(); }
  */
 export class StepLR extends LRScheduler {
+  /** PyTorch's `step_size`: the period of the decay, in epochs (a positive integer). */
   readonly stepSize: number;
+  /** PyTorch's `gamma`: the factor applied every `stepSize` epochs. Default 0.1. */
   readonly gamma: number;
 
   constructor(optimizer: Optimizer<{ lr: number }>, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
@@ -107,7 +115,9 @@ export class StepLR extends LRScheduler {
  * const sched = new optim.CosineAnnealingLR(opt, 200);   // lr reaches 0 at epoch 200
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** PyTorch's `T_max`: the number of epochs from the initial lr down to `etaMin` (half a period). */
   readonly tMax: number;
+  /** PyTorch's `eta_min`: the smallest learning rate. Default 0. */
   readonly etaMin: number;
 
   constructor(optimizer: Optimizer<{ lr: number }>, tMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {

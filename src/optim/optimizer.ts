@@ -18,12 +18,16 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** A parameter group: its tensors and its options (`lr`, `momentum`, ...). Schedulers change `lr`. */
 export type ParamGroup<O> = O & {
+  /** The group's parameters, leaves of a floating dtype, each in one group only. */
   params: Tensor[];
   /** The learning rate at the scheduler's start (PyTorch's `initial_lr`), set by the first scheduler. */
   initialLr?: number;
 };
 
-/** What a group passed to the constructor looks like: its params and any options to override. */
+/**
+ * What a group passed to the constructor looks like: `params`, its tensors (or one Tensor), any
+ * options to override, and optionally `initialLr` (PyTorch's `initial_lr`, the lr a scheduler starts from).
+ */
 export type ParamGroupSpec<O> = Partial<O> & { params: Iterable<Tensor>; initialLr?: number };
 
 /** Tensors (e.g. `model.parameters()`), or groups of them with their own options. */
@@ -31,12 +35,20 @@ export type Params<O> = Iterable<Tensor> | readonly ParamGroupSpec<O>[];
 
 /** An optimizer's state as plain JSON (`stateDict()`): per-parameter state by index, and the groups. */
 export interface OptimizerState {
+  /** Per-parameter state (`step`, `expAvg`, `momentumBuffer`, ...) keyed by the parameter's index over all groups. */
   state: Record<string, Record<string, number | number[]>>;
+  /** Each group's options, with `params` as the list of its parameters' indices. */
   paramGroups: Record<string, unknown>[];
 }
 
+/**
+ * The base class of {@link SGD}, {@link Adam} and {@link AdamW}, as `torch.optim.Optimizer`.
+ * A custom optimizer extends it and implements `validate`, `stateNames` and `updateGroup`.
+ */
 export abstract class Optimizer<O extends { lr: number }> {
+  /** The options given to the constructor, completed with the optimizer's defaults: what a new group starts from. */
   readonly defaults: Readonly<O>;
+  /** The parameter groups, each with its own options; a scheduler changes their `lr`. */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state (momentum buffers, moment estimates, step counts), created on first use. */
   readonly state = new Map<Tensor, Record<string, number | FloatArray>>();
@@ -44,6 +56,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   stepCount = 0;
 
   protected constructor(
+    /** The optimizer's class name (`'SGD'`, `'Adam'`), used in its error messages. */
     readonly name: string,
     params: Params<O>,
     defaults: O,
@@ -163,7 +176,6 @@ export abstract class Optimizer<O extends { lr: number }> {
     return { state, paramGroups };
   }
 
-  /** Restores `stateDict()` output onto an optimizer built over the same parameters in the same order. */
   /**
    * Restores `stateDict()` output onto an optimizer built over the same parameters in the same
    * order. Everything is checked before anything is changed: a state dict that does not fit (a

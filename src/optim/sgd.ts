@@ -2,18 +2,19 @@ import { LosskitTypeError, ValueError, check } from '../errors.js';
 import { Optimizer, type ParamGroup, type Params, checkNonNegative, rounding, withGrads, zerosLike } from './optimizer.js';
 import { checkBool, checkedOptions } from '../options.js';
 
+/** Options of {@link SGD} (all optional in its constructor), `torch.optim.SGD`'s keywords in camelCase. */
 export interface SGDOptions {
-  /** Learning rate (default 1e-3, PyTorch 2.x's). */
+  /** PyTorch's `lr`. Default 1e-3 (PyTorch 2.x's). The learning rate, >= 0. */
   lr: number;
-  /** Momentum factor (default 0). */
+  /** PyTorch's `momentum`. Default 0. The momentum factor, >= 0. */
   momentum: number;
-  /** Dampening for momentum (default 0). */
+  /** PyTorch's `dampening`. Default 0. Dampening for momentum. */
   dampening: number;
-  /** L2 penalty, added to the gradient (default 0). */
+  /** PyTorch's `weight_decay`. Default 0. L2 penalty, added to the gradient as `weightDecay * w`. */
   weightDecay: number;
-  /** Nesterov momentum (needs momentum > 0 and dampening 0). */
+  /** PyTorch's `nesterov`. Default false. Nesterov momentum (needs momentum > 0 and dampening 0). */
   nesterov: boolean;
-  /** Maximize the objective instead of minimizing it. */
+  /** PyTorch's `maximize`. Default false. Maximize the objective instead of minimizing it. */
   maximize: boolean;
 }
 

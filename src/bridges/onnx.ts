@@ -21,8 +21,11 @@ import { float32ToHalf, halfToFloat32 } from './half.js';
 
 /** What `fromOrt` reads: ONNX Runtime's Tensor, transformers.js's Tensor, or any such object. */
 export interface OrtTensorLike {
+  /** ONNX Runtime's type name: 'float32', 'float64', 'int32', 'int64', 'bool' or 'float16' are read. */
   readonly type: string;
+  /** The elements, a typed array (for float16 a Uint16Array of bit patterns, or a Float16Array). */
   readonly data: unknown;
+  /** The shape. */
   readonly dims: readonly number[];
   /** ONNX Runtime's: where the data lives ('cpu', 'cpu-pinned', 'gpu-buffer', 'texture', ...). */
   readonly location?: string;
@@ -30,13 +33,16 @@ export interface OrtTensorLike {
 
 /** The ONNX Runtime module (`import * as ort from 'onnxruntime-web'`), or anything with its Tensor class. */
 export type OrtModule = { Tensor: OrtTensorConstructor } | OrtTensorConstructor;
+/** ONNX Runtime's Tensor class: `new ort.Tensor(type, data, dims)`. */
 export type OrtTensorConstructor = new (type: any, data: any, dims?: readonly number[]) => any;
 
+/** Options of {@link fromOrt}. */
 export interface FromOrtOptions {
   /** Makes the result a leaf that records a gradient (as `tensor(..., { requiresGrad })`). */
   requiresGrad?: boolean;
 }
 
+/** Options of {@link toOrt}. */
 export interface ToOrtOptions {
   /** 'float16' converts the data to float16 bit patterns (a copy); default: the tensor's own type. */
   type?: 'float16';

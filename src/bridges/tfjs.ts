@@ -25,6 +25,7 @@ type TfTensor = tfc.Tensor;
 /** A losskit loss: tensor arguments first (in PyTorch's order), its options object last. */
 export type LossFn = (...args: any[]) => Tensor;
 
+/** Options of {@link tfLoss} and {@link tfLossAsync}: which arguments get gradients, and the loss's own options. */
 export interface TfLossOptions {
   /**
    * Which positional arguments get a gradient (default: every floating-point tf.Tensor argument).

@@ -9,7 +9,7 @@
  * set and no further, and no garbage collection is ever waited for.
  */
 import { RuntimeError } from '../errors.js';
-import { WASM_PLAIN, WASM_SHARED } from './wasm_module.js';
+import { wasmBuild } from './wasm_module.js';
 
 /** Fixed addresses in the first 64 KiB (AssemblyScript's static data ends well below 0xe000). */
 export const CTRL = 0xf000; // Int32 control block for the thread pool (1 KiB: 256 slots)
@@ -46,36 +46,20 @@ export interface Runtime {
   exports: KernelExports;
 }
 
-function decode(b64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 let runtime: Runtime | null | undefined;
 
-/** True where this JavaScript engine can create shared WebAssembly memory. */
-function canShare(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The runtime, created on first use; null where WebAssembly SIMD is not available. */
+/**
+ * The runtime, created on first use; null where WebAssembly SIMD is not available. The compiled
+ * module comes from wasm_module.ts: only the build this engine can use (shared memory where it
+ * can share, so that workers can join), loaded before the first call.
+ */
 export function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
   runtime = null;
-  if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
   try {
-    const shared = canShare();
-    const bytes = decode(shared ? WASM_SHARED : WASM_PLAIN);
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD
-    const module = new WebAssembly.Module(bytes);
+    const build = wasmBuild();
+    if (!build) return null;
+    const { module, shared } = build;
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const exports = instance.exports as unknown as KernelExports;

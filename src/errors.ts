@@ -5,6 +5,11 @@
  * separates a misuse of the library from a bug. `error.name` is PyTorch's exception name, so
  * `${e.name}: ${e.message}` reads like PyTorch's traceback line.
  */
+/**
+ * The base class of every error losskit throws: `e instanceof LosskitError` tells a misuse of the
+ * library (a bad shape, dtype, option or value) from a bug. Subclasses carry PyTorch's exception
+ * name in `name` and, where PyTorch's is clear, its message.
+ */
 export class LosskitError extends Error {
   constructor(message: string) {
     super(message);

@@ -5,6 +5,8 @@
  * import { tensor, ones, F, nn, optim } from 'losskit';
  * F.l1Loss(ones([2, 2]), tensor([[0, 1], [2, 3]])).item(); // 1
  * ```
+ *
+ * @module losskit
  */
 export { Tensor, type TensorLike, type NestedArray } from './tensor/tensor.js';
 export {

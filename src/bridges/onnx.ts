@@ -15,6 +15,8 @@
  *
  * Nothing here imports ONNX Runtime: `toOrt` takes the module (or anything with its `Tensor`
  * class), and `fromOrt` reads any `{ type, data, dims }`.
+ *
+ * @module losskit/onnx
  */
 import { Tensor, ValueError, LosskitTypeError, tensor } from '../index.js';
 import { float32ToHalf, halfToFloat32 } from './half.js';

@@ -14,6 +14,8 @@
  * Only this module (and its type declarations) knows TensorFlow.js; the core stays dependency-free.
  * Everything it uses of losskit comes through the public barrel, so the built `losskit/tfjs`
  * shares `losskit`'s Tensor class.
+ *
+ * @module losskit/tfjs
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { Tensor, ValueError, LosskitTypeError, grad, noGrad, tensor, F } from '../index.js';

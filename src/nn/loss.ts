@@ -11,10 +11,18 @@ import * as F from '../losses/index.js';
 import { Module } from './module.js';
 
 abstract class Loss<O extends object> extends Module {
-  /** The F function `forward` calls: its option names are the ones the constructor accepts. */
+  /**
+   * The F function `forward` calls: its option names are the ones the constructor accepts.
+   * @internal
+   */
   static readonly fn: LossName;
   /** The options given to the constructor, frozen: `forward` passes them to the F function. */
   readonly options: Readonly<O>;
+  /**
+   * @param options the F function's options (`reduction` and the loss's own), checked now as
+   *   PyTorch's `__init__` checks its keywords.
+   * @throws LosskitTypeError for an unknown option name, with a did-you-mean.
+   */
   constructor(options: O = {} as O) {
     super();
     // checked here, as PyTorch's __init__ refuses unknown keywords, not first at forward

@@ -12,7 +12,7 @@ import { type ReductionOptions, reduce, resolveReduction } from './reduction.js'
 export interface BCELossOptions extends ReductionOptions {
   /**
    * PyTorch's `weight`. Default none. Multiplies each element's loss; broadcast against the
-   * target (often `(C)`, one per class). 'mean' still divides by the number of elements.
+   * target (often `(C)`, one per class); not differentiable. 'mean' still divides by the number of elements.
    */
   weight?: TensorLike | null;
 }

@@ -22,7 +22,8 @@ import { Generator, defaultGenerator } from './random.js';
 export interface TensorOptions {
   /**
    * PyTorch's `dtype`. Defaults: float32 for numbers, int64 for bigints, bool for booleans, the
-   * array's own type for typed arrays; float32 for the filling functions, the source's dtype for the `*Like` ones.
+   * array's own type for typed arrays; float32 for `zeros`, `ones`, `full` and `linspace` (`arange`:
+   * int64 for integer arguments), the source's dtype for the `*Like` ones.
    */
   dtype?: DType;
   /** Required to give a typed array (or a flat array) a shape other than 1-D. */
@@ -39,7 +40,7 @@ export interface RandomOptions {
   requiresGrad?: boolean;
   /** A seed for this call alone; without one, the default generator (see `manualSeed`) is used. */
   seed?: number;
-  /** PyTorch's `generator`: draws from this {@link Generator} (advancing it). Not together with `seed`. */
+  /** PyTorch's `generator`: draws from this {@link Generator}, advancing it. Takes precedence over `seed`. */
   generator?: Generator;
 }
 

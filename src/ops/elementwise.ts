@@ -16,7 +16,7 @@ import {
   isFloating,
   resultType,
 } from '../tensor/dtype.js';
-import { broadcastIndex, broadcastShapes, numelOf } from '../tensor/shape.js';
+import { broadcastIndex, broadcastShapes, numelOf, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 
@@ -50,50 +50,110 @@ export function promoted(...ts: Tensor[]): DType {
   return resultType(ts.map(participant));
 }
 
-/** Where an input's value for output element k comes from: itself (k), one constant, or an index map. */
+/**
+ * An input's values as the loops read them: `vals[k & mask]` for output element k, with mask -1
+ * (same shape: element k) or 0 (one value for all), so the hot loops have no branch per element.
+ * An input broadcast along some dimensions is expanded to the output's shape first (a row tiled,
+ * a column spread, or through an index map for anything else).
+ */
 interface Source {
   vals: NumberArray;
-  mode: 0 | 1 | 2;
-  constant: number;
-  map: Int32Array | null;
+  mask: number;
 }
 
-function sourceOf(t: Tensor, outShape: readonly number[]): Source {
+function sourceOf(t: Tensor, outShape: readonly number[], n: number): Source {
   const vals = asNumbers(t.data);
-  if (t.numel === 1 && numelOf(outShape) !== 1) return { vals, mode: 1, constant: vals[0], map: null };
-  const map = broadcastIndex(t.shape, outShape);
-  return { vals, mode: map ? 2 : 0, constant: 0, map };
+  if (t.numel === n && sameShape(t.shape, outShape)) return { vals, mask: -1 };
+  if (t.numel === 1) return { vals, mask: 0 };
+  return { vals: expand(vals, t.shape, outShape, n), mask: -1 };
 }
 
-const read = (s: Source, k: number): number => (s.mode === 0 ? s.vals[k] : s.mode === 1 ? s.constant : s.vals[s.map![k]]);
-
-function evaluate(sources: Source[], n: number, f: Fn, out: Float32Array | Float64Array | Int32Array | Float64Array): void {
-  const [sa, sb, sc] = sources;
-  if (sources.length === 1) {
-    if (sa.mode === 0) {
-      const va = sa.vals;
-      for (let k = 0; k < n; k++) out[k] = f(va[k], 0, 0);
-    } else for (let k = 0; k < n; k++) out[k] = f(read(sa, k), 0, 0);
-  } else if (sources.length === 2) {
-    if (sa.mode === 0 && sb.mode === 0) {
-      const va = sa.vals;
-      const vb = sb.vals;
-      for (let k = 0; k < n; k++) out[k] = f(va[k], vb[k], 0);
-    } else for (let k = 0; k < n; k++) out[k] = f(read(sa, k), read(sb, k), 0);
-  } else {
-    for (let k = 0; k < n; k++) out[k] = f(read(sa, k), read(sb, k), read(sc, k));
+/** `vals` (shape `inShape`) broadcast to `outShape`, contiguous, as float64. */
+function expand(vals: NumberArray, inShape: readonly number[], outShape: readonly number[], n: number): Float64Array {
+  const out = new Float64Array(n);
+  const nd = outShape.length;
+  const s = [...new Array<number>(nd - inShape.length).fill(1), ...inShape];
+  // leading dims of size 1, then the output's own trailing dims: a row repeated
+  let lead = 0;
+  while (lead < nd && s[lead] === 1) lead++;
+  let tail = true;
+  for (let d = lead; d < nd; d++) if (s[d] !== outShape[d]) tail = false;
+  if (tail) {
+    const m = vals.length;
+    for (let r = 0; r < n; r += m) for (let j = 0; j < m; j++) out[r + j] = vals[j];
+    return out;
   }
+  // the output's leading dims, then trailing dims of size 1: each value repeated `inner` times
+  let end = nd;
+  while (end > 0 && s[end - 1] === 1) end--;
+  let head = true;
+  for (let d = 0; d < end; d++) if (s[d] !== outShape[d]) head = false;
+  if (head) {
+    const inner = n / vals.length;
+    for (let i = 0, k = 0; i < vals.length; i++) {
+      const v = vals[i];
+      for (let j = 0; j < inner; j++) out[k++] = v;
+    }
+    return out;
+  }
+  const map = broadcastIndex(inShape, outShape)!;
+  for (let k = 0; k < n; k++) out[k] = vals[map[k]];
+  return out;
+}
+
+type Out = Float32Array | Float64Array | Int32Array;
+
+/**
+ * A specialised forward loop of one op: `out[k] = f(a[k & ma], b[k & mb], c[k & mc])` written out
+ * with the op's own arithmetic, so that no closure is called per element.
+ */
+export type ForwardLoop = (out: Out, n: number, a: NumberArray, ma: number, b: NumberArray, mb: number, c: NumberArray, mc: number) => void;
+/** A specialised backward loop for one input: `gi[k] = d(a, b, c, y[k], g[k])`. */
+export type BackwardLoop = (
+  gi: Float32Array | Float64Array, n: number, g: NumberArray,
+  a: NumberArray, ma: number, b: NumberArray, mb: number, c: NumberArray, mc: number, y: NumberArray,
+) => void;
+
+/** Optional specialised loops of an op: the forward, and per input its backward (or 'g' when it is g itself). */
+export interface Loops {
+  forward?: ForwardLoop;
+  backward?: readonly (BackwardLoop | 'g' | null)[];
+}
+
+const NONE: NumberArray = new Float64Array(1);
+
+function evaluate(sources: Source[], n: number, f: Fn, out: Out, loops: Loops | undefined): void {
+  const [sa, sb = { vals: NONE, mask: 0 }, sc = { vals: NONE, mask: 0 }] = sources;
+  if (loops?.forward) {
+    loops.forward(out, n, sa.vals, sa.mask, sb.vals, sb.mask, sc.vals, sc.mask);
+    return;
+  }
+  const va = sa.vals;
+  const ma = sa.mask;
+  if (sources.length === 1) {
+    for (let k = 0; k < n; k++) out[k] = f(va[k & ma], 0, 0);
+    return;
+  }
+  const vb = sb.vals;
+  const mb = sb.mask;
+  if (sources.length === 2) {
+    for (let k = 0; k < n; k++) out[k] = f(va[k & ma], vb[k & mb], 0);
+    return;
+  }
+  const vc = sc.vals;
+  const mc = sc.mask;
+  for (let k = 0; k < n; k++) out[k] = f(va[k & ma], vb[k & mb], vc[k & mc]);
 }
 
 /** Writes values computed as doubles into storage of `dtype` (bool: != 0, including NaN; int64 via BigInt). */
-function store(dtype: DType, n: number, fill: (out: Float32Array | Float64Array | Int32Array) => void) {
+function store(dtype: DType, n: number, fill: (out: Float32Array | Float64Array | Int32Array, direct: boolean) => void) {
   if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32') {
     const out = allocate(dtype, n) as Float32Array | Float64Array | Int32Array;
-    fill(out);
+    fill(out, true);
     return out;
   }
   const tmp = new Float64Array(n);
-  fill(tmp);
+  fill(tmp, false);
   const out = allocate(dtype, n);
   if (out instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = Number.isFinite(tmp[i]) ? BigInt(Math.trunc(tmp[i])) : 0n;
   else for (let i = 0; i < n; i++) (out as Uint8Array)[i] = tmp[i] !== 0 ? 1 : 0;
@@ -103,7 +163,8 @@ function store(dtype: DType, n: number, fill: (out: Float32Array | Float64Array 
 /**
  * Applies `f` elementwise to broadcast `inputs` and records, for each input `i` with a derivative
  * `derivs[i]`, the backward rule `grad_i = derivs[i](a, b, c, y, g)` (summed over broadcast dims by
- * the engine). Computes in float64 and rounds once into `outDtype`.
+ * the engine). Computes in float64 and rounds once into `outDtype`. `loops` may give specialised
+ * loops computing exactly the same as `f` and `derivs` (the common ops do; see {@link Loops}).
  */
 export function pointwise(
   name: string,
@@ -112,27 +173,41 @@ export function pointwise(
   f: Fn,
   derivs: readonly (Deriv | null)[] = [],
   saves = true,
+  loops?: Loops,
 ): Tensor {
   const outShape = inputs.length === 1 ? [...inputs[0].shape] : broadcastShapes(...inputs.map((t) => t.shape));
   const n = numelOf(outShape);
-  const sources = inputs.map((t) => sourceOf(t, outShape));
-  const data = store(outDtype, n, (out) => evaluate(sources, n, f, out));
+  const sources = inputs.map((t) => sourceOf(t, outShape, n));
+  // a specialised forward stores straight into the output's own storage (float32 rounding on store)
+  const data = store(outDtype, n, (out, direct) => evaluate(sources, n, f, out, direct ? loops : undefined));
   const out = new Tensor(data, outShape);
   if (!isFloating(outDtype) || !derivs.some((d, i) => d && inputs[i].requiresGrad)) return out;
   const y = data as NumberArray;
   return record(out, name, inputs, (g) => {
     const gv = asNumbers(g.data);
+    const [sa, sb = { vals: NONE, mask: 0 }, sc = { vals: NONE, mask: 0 }] = sources;
     return inputs.map((t, i) => {
       const d = derivs[i];
       if (!d || !t.requiresGrad) return null;
+      const fast = loops?.backward?.[i];
+      // the gradient itself: the engine copies it where it must (a leaf's .grad, another shape)
+      if (fast === 'g' && g.numel === n) return g;
       const gi = allocate(g.dtype, n) as Float32Array | Float64Array;
-      const [sa, sb, sc] = sources;
-      for (let k = 0; k < n; k++) {
-        gi[k] = d(read(sa, k), sb ? read(sb, k) : 0, sc ? read(sc, k) : 0, y[k], gv[k]);
-      }
+      if (fast && fast !== 'g') fast(gi, n, gv, sa.vals, sa.mask, sb.vals, sb.mask, sc.vals, sc.mask, y);
+      else backwardLoop(d, gi, n, gv, sa, sb, sc, y);
       return owned(new Tensor(gi, outShape));
     });
   }, saves);
+}
+
+function backwardLoop(d: Deriv, gi: Float32Array | Float64Array, n: number, gv: NumberArray, sa: Source, sb: Source, sc: Source, y: NumberArray): void {
+  const va = sa.vals;
+  const ma = sa.mask;
+  const vb = sb.vals;
+  const mb = sb.mask;
+  const vc = sc.vals;
+  const mc = sc.mask;
+  for (let k = 0; k < n; k++) gi[k] = d(va[k & ma], vb[k & mb], vc[k & mc], y[k], gv[k]);
 }
 
 /** A differentiable elementwise op's dtype: the promoted one, made floating when `float` says so. */
@@ -141,16 +216,91 @@ function floatDtype(...ts: Tensor[]): DType {
   return isFloating(d) ? d : 'float32';
 }
 
-function unaryFloat(name: string, x: TensorLike, f: (a: number) => number, d: Deriv | null): Tensor {
+function unaryFloat(name: string, x: TensorLike, f: (a: number) => number, d: Deriv | null, loops?: Loops): Tensor {
   const t = toTensor(x);
-  return pointwise(name, [t], floatDtype(t), f, [d]);
+  return pointwise(name, [t], floatDtype(t), f, [d], true, loops);
 }
+
+// ---- specialised loops (each computes exactly what its op's scalar f / derivative does) ------
+
+const ADD: Loops = {
+  forward: (o, n, a, ma, b, mb) => { for (let k = 0; k < n; k++) o[k] = a[k & ma] + b[k & mb]; },
+  backward: ['g', 'g'],
+};
+const SUB: Loops = {
+  forward: (o, n, a, ma, b, mb) => { for (let k = 0; k < n; k++) o[k] = a[k & ma] - b[k & mb]; },
+  backward: ['g', (gi, n, g) => { for (let k = 0; k < n; k++) gi[k] = -g[k]; }],
+};
+const MUL: Loops = {
+  forward: (o, n, a, ma, b, mb) => { for (let k = 0; k < n; k++) o[k] = a[k & ma] * b[k & mb]; },
+  backward: [
+    (gi, n, g, _a, _ma, b, mb) => { for (let k = 0; k < n; k++) gi[k] = g[k] * b[k & mb]; },
+    (gi, n, g, a, ma) => { for (let k = 0; k < n; k++) gi[k] = g[k] * a[k & ma]; },
+  ],
+};
+const DIV: Loops = {
+  forward: (o, n, a, ma, b, mb) => { for (let k = 0; k < n; k++) o[k] = a[k & ma] / b[k & mb]; },
+  backward: [
+    (gi, n, g, _a, _ma, b, mb) => { for (let k = 0; k < n; k++) gi[k] = g[k] / b[k & mb]; },
+    (gi, n, g, a, ma, b, mb) => {
+      for (let k = 0; k < n; k++) {
+        const q = b[k & mb];
+        gi[k] = (-g[k] * a[k & ma]) / (q * q);
+      }
+    },
+  ],
+};
+const NEG: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) o[k] = -a[k & ma]; },
+  backward: [(gi, n, g) => { for (let k = 0; k < n; k++) gi[k] = -g[k]; }],
+};
+const SQUARE: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) { const p = a[k & ma]; o[k] = p * p; } },
+  backward: [(gi, n, g, a, ma) => { for (let k = 0; k < n; k++) gi[k] = 2 * a[k & ma] * g[k]; }],
+};
+const EXP: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) o[k] = Math.exp(a[k & ma]); },
+  backward: [(gi, n, g, _a, _ma, _b, _mb, _c, _mc, y) => { for (let k = 0; k < n; k++) gi[k] = g[k] * y[k]; }],
+};
+const LOG: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) o[k] = Math.log(a[k & ma]); },
+  backward: [(gi, n, g, a, ma) => { for (let k = 0; k < n; k++) gi[k] = g[k] / a[k & ma]; }],
+};
+const SQRT: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) o[k] = Math.sqrt(a[k & ma]); },
+  backward: [(gi, n, g, _a, _ma, _b, _mb, _c, _mc, y) => { for (let k = 0; k < n; k++) gi[k] = g[k] / (2 * y[k]); }],
+};
+const ABS: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) o[k] = Math.abs(a[k & ma]); },
+  backward: [(gi, n, g, a, ma) => { for (let k = 0; k < n; k++) { const p = a[k & ma]; gi[k] = g[k] * (p > 0 ? 1 : p < 0 ? -1 : 0); } }],
+};
+const COPY: Loops = {
+  forward: (o, n, a, ma) => { for (let k = 0; k < n; k++) o[k] = a[k & ma]; },
+  backward: ['g'],
+};
+const LOG_SIGMOID: Loops = {
+  forward: (o, n, a, ma) => {
+    for (let k = 0; k < n; k++) {
+      const p = a[k & ma];
+      o[k] = Math.min(p, 0) - Math.log1p(Math.exp(-Math.abs(p)));
+    }
+  },
+  backward: [
+    (gi, n, g, a, ma) => {
+      for (let k = 0; k < n; k++) {
+        const q = -a[k & ma];
+        const e = Math.exp(-Math.abs(q));
+        gi[k] = g[k] * (q >= 0 ? 1 / (1 + e) : e / (1 + e));
+      }
+    },
+  ],
+};
 
 // ---- arithmetic ------------------------------------------------------------------------------
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
-  return pointwise('AddBackward', [x, y], promoted(x, y), (p, q) => p + q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => g], false);
+  return pointwise('AddBackward', [x, y], promoted(x, y), (p, q) => p + q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => g], false, ADD);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
@@ -160,12 +310,12 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
     RuntimeError,
     () => 'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
   );
-  return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g], false);
+  return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g], false, SUB);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
-  return pointwise('MulBackward', [x, y], promoted(x, y), (p, q) => p * q, [(_a, q, _c, _y, g) => g * q, (p, _b, _c, _y, g) => g * p]);
+  return pointwise('MulBackward', [x, y], promoted(x, y), (p, q) => p * q, [(_a, q, _c, _y, g) => g * q, (p, _b, _c, _y, g) => g * p], true, MUL);
 }
 
 /** True division: integer inputs give float32, as in PyTorch. */
@@ -174,13 +324,13 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return pointwise('DivBackward', [x, y], floatDtype(x, y), (p, q) => p / q, [
     (_a, q, _c, _y, g) => g / q,
     (p, q, _c, _y, g) => (-g * p) / (q * q),
-  ]);
+  ], true, DIV);
 }
 
 export function neg(a: TensorLike): Tensor {
   const x = toTensor(a);
   check(x.dtype !== 'bool', RuntimeError, () => 'Negation, the `-` operator, on a bool tensor is not supported.');
-  return pointwise('NegBackward', [x], x.dtype, (p) => -p, [(_a, _b, _c, _y, g) => -g], false);
+  return pointwise('NegBackward', [x], x.dtype, (p) => -p, [(_a, _b, _c, _y, g) => -g], false, NEG);
 }
 
 /** `a ** exponent`; a tensor exponent is differentiable too. */
@@ -195,7 +345,7 @@ export function pow(a: TensorLike, exponent: TensorLike): Tensor {
 
 export function square(a: TensorLike): Tensor {
   const x = toTensor(a);
-  return pointwise('PowBackward', [x], x.dtype === 'bool' ? 'int64' : x.dtype, (p) => p * p, [(p, _b, _c, _y, g) => 2 * p * g]);
+  return pointwise('PowBackward', [x], x.dtype === 'bool' ? 'int64' : x.dtype, (p) => p * p, [(p, _b, _c, _y, g) => 2 * p * g], true, SQUARE);
 }
 
 export function reciprocal(a: TensorLike): Tensor {
@@ -203,11 +353,11 @@ export function reciprocal(a: TensorLike): Tensor {
 }
 
 export function exp(a: TensorLike): Tensor {
-  return unaryFloat('ExpBackward', a, Math.exp, (_a, _b, _c, y, g) => g * y);
+  return unaryFloat('ExpBackward', a, Math.exp, (_a, _b, _c, y, g) => g * y, EXP);
 }
 
 export function log(a: TensorLike): Tensor {
-  return unaryFloat('LogBackward', a, Math.log, (p, _b, _c, _y, g) => g / p);
+  return unaryFloat('LogBackward', a, Math.log, (p, _b, _c, _y, g) => g / p, LOG);
 }
 
 export function log1p(a: TensorLike): Tensor {
@@ -219,7 +369,7 @@ export function expm1(a: TensorLike): Tensor {
 }
 
 export function sqrt(a: TensorLike): Tensor {
-  return unaryFloat('SqrtBackward', a, Math.sqrt, (_a, _b, _c, y, g) => g / (2 * y));
+  return unaryFloat('SqrtBackward', a, Math.sqrt, (_a, _b, _c, y, g) => g / (2 * y), SQRT);
 }
 
 /** sign with sign(NaN) = 0, as PyTorch's CPU kernel (so |x|' at NaN is 0, not NaN). */
@@ -227,7 +377,7 @@ export const sgn = (p: number): number => (p > 0 ? 1 : p < 0 ? -1 : 0);
 
 export function abs(a: TensorLike): Tensor {
   const x = toTensor(a);
-  return pointwise('AbsBackward', [x], x.dtype, Math.abs, [(p, _b, _c, _y, g) => g * sgn(p)]);
+  return pointwise('AbsBackward', [x], x.dtype, Math.abs, [(p, _b, _c, _y, g) => g * sgn(p)], true, ABS);
 }
 
 export function sign(a: TensorLike): Tensor {
@@ -286,7 +436,7 @@ export function sigmoid(a: TensorLike): Tensor {
 }
 
 export function logSigmoid(a: TensorLike): Tensor {
-  return unaryFloat('LogSigmoidBackward', a, logSigmoidOf, (p, _b, _c, _y, g) => g * sigmoidOf(-p));
+  return unaryFloat('LogSigmoidBackward', a, logSigmoidOf, (p, _b, _c, _y, g) => g * sigmoidOf(-p), LOG_SIGMOID);
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's defaults: beta 1, threshold 20). */
@@ -344,5 +494,5 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
 // ---- copies --------------------------------------------------------------------------------
 
 export function identityCopy(x: Tensor): Tensor {
-  return pointwise('CloneBackward', [x], x.dtype, (p) => p, [(_a, _b, _c, _y, g) => g]);
+  return pointwise('CloneBackward', [x], x.dtype, (p) => p, [(_a, _b, _c, _y, g) => g], true, COPY);
 }

@@ -1,7 +1,7 @@
 /** Reductions over all or some dimensions, with their backward rules. */
 import { RuntimeError, check } from '../errors.js';
 import { record } from '../autograd/graph.js';
-import { type DType, type NumberArray, allocate, asNumbers, fromNumbers, isFloating } from '../tensor/dtype.js';
+import { type DType, type NumberArray, type TypedArray, allocate, asNumbers, fromNumbers, isFloating } from '../tensor/dtype.js';
 import { type Shape, normDim, numelOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { pointwise } from './elementwise.js';
@@ -63,8 +63,102 @@ function sumDtype(d: DType): DType {
   return isFloating(d) ? d : 'int64';
 }
 
+/**
+ * How a sum over `dims` walks a contiguous input, when it needs no index map: the input seen as
+ * [outer, size, inner] with the middle part reduced (all dims: outer = inner = 1; trailing dims:
+ * inner = 1; leading dims: outer = 1). Null for any other set of dims.
+ */
+interface Span {
+  outer: number;
+  size: number;
+  inner: number;
+}
+
+function spanOf(x: Tensor, dims: readonly number[]): Span | null {
+  const nd = x.ndim;
+  if (dims.length === 0) return null;
+  // reduced dims must be one consecutive run (dims are sorted); size-1 dims may sit anywhere
+  const real = dims.filter((d) => x.shape[d] !== 1);
+  const lo = real.length > 0 ? real[0] : dims[0];
+  const hi = real.length > 0 ? real[real.length - 1] : dims[0];
+  for (let d = lo; d <= hi; d++) if (!dims.includes(d) && x.shape[d] !== 1) return null;
+  let outer = 1;
+  let size = 1;
+  let inner = 1;
+  for (let d = 0; d < nd; d++) {
+    if (d < lo) outer *= x.shape[d];
+    else if (d <= hi) size *= dims.includes(d) ? x.shape[d] : 1;
+    else inner *= x.shape[d];
+  }
+  return { outer, size, inner };
+}
+
+function shapesOf(x: Tensor, dims: readonly number[]): { outShape: number[]; keptShape: number[] } {
+  return {
+    keptShape: x.shape.map((s, i) => (dims.includes(i) ? 1 : s)),
+    outShape: x.shape.filter((_, i) => !dims.includes(i)),
+  };
+}
+
+/** Σ over the middle of [outer, size, inner], in float64, each output summed in input order (as the index-map loop did). */
+function sumSpan(v: NumberArray, sp: Span): Float64Array {
+  const { outer, size, inner } = sp;
+  const acc = new Float64Array(outer * inner);
+  if (inner === 1) {
+    for (let o = 0, k = 0; o < outer; o++) {
+      let s = 0;
+      for (let j = 0; j < size; j++) s += v[k++];
+      acc[o] = s;
+    }
+    return acc;
+  }
+  for (let o = 0; o < outer; o++) {
+    const base = o * inner;
+    for (let j = 0; j < size; j++) {
+      const off = (o * size + j) * inner;
+      for (let i = 0; i < inner; i++) acc[base + i] += v[off + i];
+    }
+  }
+  return acc;
+}
+
+/** The backward of a sum over a span: each output's gradient (times `scale`) over its inputs. */
+function spreadSpan(g: Tensor, sp: Span, inShape: Shape, scale: number): Tensor {
+  const gv = asNumbers(g.data);
+  const { outer, size, inner } = sp;
+  const out = allocate(g.dtype, outer * size * inner) as Float32Array | Float64Array;
+  if (inner === 1) {
+    for (let o = 0, k = 0; o < outer; o++) {
+      const v = gv[o] * scale;
+      for (let j = 0; j < size; j++) out[k++] = v;
+    }
+  } else {
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < size; j++) {
+        const off = (o * size + j) * inner;
+        for (let i = 0; i < inner; i++) out[off + i] = gv[o * inner + i] * scale;
+      }
+    }
+  }
+  return new Tensor(out, inShape);
+}
+
+/** float64 sums into `dtype`'s storage (a typed-array copy, not an iterator, for float32). */
+function storeSums(acc: Float64Array, dtype: DType): TypedArray {
+  if (dtype === 'float32') return new Float32Array(acc);
+  return fromNumbers(acc, dtype);
+}
+
 /** Sum over `dim` (all dims when omitted); integer and bool sums are int64, as in PyTorch. */
 export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  const dims = normDims(x, dim);
+  const sp = spanOf(x, dims);
+  if (sp) {
+    const { outShape, keptShape } = shapesOf(x, dims);
+    const acc = sumSpan(asNumbers(x.data), sp);
+    const out = new Tensor(storeSums(acc, sumDtype(x.dtype)), keepdim ? keptShape : outShape);
+    return record(out, 'SumBackward', [x], (g) => [spreadSpan(g, sp, x.shape, 1)], false);
+  }
   const p = plan(x, dim);
   const v = asNumbers(x.data);
   const acc = new Float64Array(p.outNumel);
@@ -81,6 +175,17 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
     () =>
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${torchTypeName(x.dtype)}`,
   );
+  const dims = normDims(x, dim);
+  const sp = spanOf(x, dims);
+  if (sp) {
+    const { outShape, keptShape } = shapesOf(x, dims);
+    const outNumel = sp.outer * sp.inner;
+    const count = outNumel === 0 ? 0 : x.numel / outNumel;
+    const acc = sumSpan(x.data as NumberArray, sp);
+    for (let i = 0; i < acc.length; i++) acc[i] /= count;
+    const out = new Tensor(storeSums(acc, x.dtype), keepdim ? keptShape : outShape);
+    return record(out, 'MeanBackward', [x], (g) => [spreadSpan(g, sp, x.shape, 1 / count)], false);
+  }
   const p = plan(x, dim);
   const count = p.outNumel === 0 ? 0 : x.numel / p.outNumel;
   const v = x.data as NumberArray;

@@ -1,6 +1,6 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { ValueError, check } from '../errors.js';
-import { pointwise, promoted } from '../ops/elementwise.js';
+import { type Loops, pointwise, promoted } from '../ops/elementwise.js';
 import { asNumbers, isFloating } from '../tensor/dtype.js';
 import { full as filled } from '../tensor/creation.js';
 import { sameShape } from '../tensor/shape.js';
@@ -93,8 +93,51 @@ export function gaussianNllLoss(
         return (0.5 * g) / vh - (0.5 * g * (a - b) * (a - b)) / (vh * vh);
       },
     ],
+    true,
+    gaussianLoops(fr, fd, frv, floor, full),
   );
   return reduce(loss, reduction);
+}
+
+type Round = (v: number) => number;
+
+/** The same formulas as one loop each (no closure call per element). */
+function gaussianLoops(fr: Round, fd: Round, frv: Round, floor: number, full: boolean): Loops {
+  const extra = full ? HALF_LOG_2PI : 0;
+  return {
+    forward: (o, n, x, mx, y, my, v, mv) => {
+      for (let k = 0; k < n; k++) {
+        const w = v[k & mv];
+        const vh = w < floor ? floor : w;
+        const diff = fd(x[k & mx] - y[k & my]);
+        const l = fr(0.5 * fr(frv(Math.log(vh)) + fr(fd(diff * diff) / vh)));
+        o[k] = full ? fr(l + extra) : l;
+      }
+    },
+    backward: [
+      (gi, n, g, x, mx, y, my, v, mv) => {
+        for (let k = 0; k < n; k++) {
+          const w = v[k & mv];
+          gi[k] = ((0.5 * g[k]) / (w < floor ? floor : w)) * (2 * (x[k & mx] - y[k & my]));
+        }
+      },
+      (gi, n, g, x, mx, y, my, v, mv) => {
+        for (let k = 0; k < n; k++) {
+          const w = v[k & mv];
+          gi[k] = -(((0.5 * g[k]) / (w < floor ? floor : w)) * (2 * (x[k & mx] - y[k & my])));
+        }
+      },
+      (gi, n, g, x, mx, y, my, v, mv) => {
+        for (let k = 0; k < n; k++) {
+          const w = v[k & mv];
+          const vh = w < floor ? floor : w;
+          const d = x[k & mx] - y[k & my];
+          const gk = g[k];
+          gi[k] = (0.5 * gk) / vh - (0.5 * gk * d * d) / (vh * vh);
+        }
+      },
+    ],
+  };
 }
 
 /** PyTorch 2.x: same ndim, and the var sizes at the mismatching dimensions add up to exactly 1. */

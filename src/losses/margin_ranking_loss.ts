@@ -1,6 +1,6 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
-import { pointwise, promoted } from '../ops/elementwise.js';
+import { type Loops, pointwise, promoted } from '../ops/elementwise.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, torchSize } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
@@ -81,6 +81,45 @@ export function marginRankingLoss(
       (a, b, t, _y, g) => -(active(a, b, t, g) * -t),
       (a, b, t, _y, g) => -(active(a, b, t, g) * (a - b)),
     ],
+    true,
+    rankingLoops(fr, f12, margin),
   );
   return reduce(loss, reduction);
+}
+
+type Round = (v: number) => number;
+
+/** The same formulas as one loop each (no closure call per element). */
+function rankingLoops(fr: Round, f12: Round, margin: number): Loops {
+  // the clamp's incoming gradient where it is active, else 0 (as `active` above)
+  const act = (a: number, b: number, t: number, g: number): number => (fr(fr(-t * f12(a - b)) + margin) >= 0 ? g : 0);
+  return {
+    forward: (o, n, x1, m1, x2, m2, y, my) => {
+      for (let k = 0; k < n; k++) {
+        const v = fr(fr(-y[k & my] * f12(x1[k & m1] - x2[k & m2])) + margin);
+        o[k] = v < 0 ? 0 : v;
+      }
+    },
+    backward: [
+      (gi, n, g, x1, m1, x2, m2, y, my) => {
+        for (let k = 0; k < n; k++) {
+          const t = y[k & my];
+          gi[k] = act(x1[k & m1], x2[k & m2], t, g[k]) * -t;
+        }
+      },
+      (gi, n, g, x1, m1, x2, m2, y, my) => {
+        for (let k = 0; k < n; k++) {
+          const t = y[k & my];
+          gi[k] = -(act(x1[k & m1], x2[k & m2], t, g[k]) * -t);
+        }
+      },
+      (gi, n, g, x1, m1, x2, m2, y, my) => {
+        for (let k = 0; k < n; k++) {
+          const a = x1[k & m1];
+          const b = x2[k & m2];
+          gi[k] = -(act(a, b, y[k & my], g[k]) * (a - b));
+        }
+      },
+    ],
+  };
 }

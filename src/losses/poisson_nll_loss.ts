@@ -1,5 +1,5 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
-import { pointwise, promoted } from '../ops/elementwise.js';
+import { type Loops, pointwise, promoted } from '../ops/elementwise.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.js';
@@ -73,8 +73,58 @@ export function poissonNllLoss(input: TensorLike, target: TensorLike, opts: Pois
       logInput ? (a, t, _c, _y, g) => g * fx(Math.exp(a)) - g * t : (a, t, _c, _y, g) => g - (g * t) / fx(a + eps),
       (a, t, _c, _y, g) => (logInput ? -g * a : -g * Math.log(a + eps)) + (full ? dStirling(t, g) : 0),
     ],
+    true,
+    full ? undefined : logInput ? logInputLoops(fr, fx) : rateLoops(fr, fx, eps),
   );
   return reduce(loss, reduction);
+}
+
+type Round = (v: number) => number;
+
+/** `exp(x) - y·x` and its derivatives as one loop each (no closure call per element). */
+function logInputLoops(fr: Round, fx: Round): Loops {
+  return {
+    forward: (o, n, x, mx, y, my) => {
+      for (let k = 0; k < n; k++) {
+        const a = x[k & mx];
+        o[k] = fr(fx(Math.exp(a)) - fr(y[k & my] * a));
+      }
+    },
+    backward: [
+      (gi, n, g, x, mx, y, my) => {
+        for (let k = 0; k < n; k++) {
+          const gk = g[k];
+          gi[k] = gk * fx(Math.exp(x[k & mx])) - gk * y[k & my];
+        }
+      },
+      (gi, n, g, x, mx) => {
+        for (let k = 0; k < n; k++) gi[k] = -g[k] * x[k & mx];
+      },
+    ],
+  };
+}
+
+/** `x - y·log(x + eps)` and its derivatives as one loop each. */
+function rateLoops(fr: Round, fx: Round, eps: number): Loops {
+  return {
+    forward: (o, n, x, mx, y, my) => {
+      for (let k = 0; k < n; k++) {
+        const a = x[k & mx];
+        o[k] = fr(a - fr(y[k & my] * fx(Math.log(fx(a + eps)))));
+      }
+    },
+    backward: [
+      (gi, n, g, x, mx, y, my) => {
+        for (let k = 0; k < n; k++) {
+          const gk = g[k];
+          gi[k] = gk - (gk * y[k & my]) / fx(x[k & mx] + eps);
+        }
+      },
+      (gi, n, g, x, mx) => {
+        for (let k = 0; k < n; k++) gi[k] = -g[k] * Math.log(x[k & mx] + eps);
+      },
+    ],
+  };
 }
 
 const floating = (d: DType): DType => (isFloating(d) ? d : 'float32');

@@ -1,6 +1,6 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
-import { pointwise } from '../ops/elementwise.js';
+import { type Loops, pointwise } from '../ops/elementwise.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape, sizeList } from '../tensor/shape.js';
@@ -50,6 +50,25 @@ export function softMarginLoss(input: TensorLike, target: TensorLike, opts: Redu
       return (fr(-t * e) / fr(e + 1)) * g;
     },
     null,
-  ]);
+  ], true, softMarginLoops(fr));
   return reduce(loss, reduction);
+}
+
+/** The same formulas as one loop each (no closure call per element). */
+function softMarginLoops(fr: (v: number) => number): Loops {
+  return {
+    forward: (o, n, a, ma, b, mb) => {
+      for (let k = 0; k < n; k++) o[k] = fr(Math.log1p(fr(Math.exp(fr(-a[k & ma] * b[k & mb])))));
+    },
+    backward: [
+      (gi, n, g, a, ma, b, mb) => {
+        for (let k = 0; k < n; k++) {
+          const t = b[k & mb];
+          const e = fr(Math.exp(fr(-a[k & ma] * t)));
+          gi[k] = (fr(-t * e) / fr(e + 1)) * g[k];
+        }
+      },
+      null,
+    ],
+  };
 }

@@ -1,7 +1,8 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { IndexError, check } from '../errors.js';
-import { logSigmoid, sub } from '../ops/elementwise.js';
-import { arg, checkOptions, optionalArg, requireFloat } from './args.js';
+import { type Loops, logSigmoid, pointwise, sub } from '../ops/elementwise.js';
+import { sameShape } from '../tensor/shape.js';
+import { arg, checkOptions, optionalArg, requireFloat, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
@@ -39,11 +40,72 @@ export function multilabelSoftMarginLoss(
   const weight = optionalArg('multilabelSoftMarginLoss', 'weight', opts.weight);
   // log_sigmoid has no integer kernel
   requireFloat('log_sigmoid_cpu', x.dtype);
-  let loss = y.mul(logSigmoid(x)).add(sub(1, y).mul(logSigmoid(x.neg()))).neg();
+  // one loop for the elementwise term where the composition's dtypes are all x's (the usual case)
+  let loss =
+    y.dtype === x.dtype && sameShape(y.shape, x.shape)
+      ? elementTerm(x, y)
+      : y.mul(logSigmoid(x)).add(sub(1, y).mul(logSigmoid(x.neg()))).neg();
   if (weight) loss = loss.mul(weight);
   check(x.ndim > 0, IndexError, () => 'Dimension specified as -1 but tensor has no dimensions');
   const classDim = x.ndim - 1;
   loss = loss.sum(classDim).div(x.shape[classDim]);
   // PyTorch checks the reduction after computing the loss
   return reduce(loss, resolveReduction(opts, { style: 'python', elementwiseMean: false }));
+}
+
+type Round = (v: number) => number;
+
+/**
+ * `-(y·logσ(x) + (1 - y)·logσ(-x))` as one node with the composition's float32 rounding after
+ * every op and its gradients (both logσ share e = exp(-|x|), so one exponential per element).
+ */
+function elementTerm(x: Tensor, y: Tensor): Tensor {
+  const fr = stepRounding(x.dtype);
+  const loops = termLoops(fr);
+  const one = (o: Float64Array, a: number, b: number): number => {
+    loops.forward!(o, 1, Float64Array.of(a), 0, Float64Array.of(b), 0, o, 0);
+    return o[0];
+  };
+  const grad = (i: number) => (a: number, b: number, _c: number, _y: number, g: number): number => {
+    const o = new Float64Array(1);
+    (loops.backward![i] as Exclude<NonNullable<Loops['backward']>[number], 'g' | null>)(o, 1, Float64Array.of(g), Float64Array.of(a), 0, Float64Array.of(b), 0, o, 0, o);
+    return o[0];
+  };
+  return pointwise('MultilabelSoftMarginBackward', [x, y], x.dtype, (a, b) => one(new Float64Array(1), a, b), [grad(0), grad(1)], true, loops);
+}
+
+function termLoops(fr: Round): Loops {
+  return {
+    forward: (o, n, x, mx, y, my) => {
+      for (let k = 0; k < n; k++) {
+        const a = x[k & mx];
+        const t = y[k & my];
+        const l1p = Math.log1p(Math.exp(-Math.abs(a)));
+        const lsx = fr(Math.min(a, 0) - l1p);
+        const lsn = fr(Math.min(-a, 0) - l1p);
+        o[k] = -fr(fr(t * lsx) + fr(fr(1 - t) * lsn));
+      }
+    },
+    backward: [
+      (gi, n, g, x, mx, y, my) => {
+        for (let k = 0; k < n; k++) {
+          const a = x[k & mx];
+          const t = y[k & my];
+          const e = Math.exp(-Math.abs(a));
+          const sigPos = a >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(x)
+          const sigNeg = -a >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(-x)
+          const gk = g[k];
+          gi[k] = fr(fr(fr(-gk * t) * sigNeg) - fr(fr(-gk * fr(1 - t)) * sigPos));
+        }
+      },
+      (gi, n, g, x, mx) => {
+        for (let k = 0; k < n; k++) {
+          const a = x[k & mx];
+          const l1p = Math.log1p(Math.exp(-Math.abs(a)));
+          const gk = g[k];
+          gi[k] = fr(fr(-gk * fr(Math.min(a, 0) - l1p)) - fr(-gk * fr(Math.min(-a, 0) - l1p)));
+        }
+      },
+    ],
+  };
 }

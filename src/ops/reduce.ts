@@ -285,6 +285,11 @@ export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor 
  */
 export function norm(x: Tensor, p = 2, dim?: number | readonly number[] | null, keepdim = false): Tensor {
   check(isFloating(x.dtype), RuntimeError, () => `linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${torchTypeName(x.dtype)}`);
+  if (p === 2) {
+    const dims = normDims(x, dim);
+    const sp = spanOf(x, dims);
+    if (sp && sp.inner === 1) return rowNorm2(x, dims, sp.size, keepdim);
+  }
   const pl = plan(x, dim);
   const v = x.data as NumberArray;
   const acc = new Float64Array(pl.outNumel).fill(p === -Infinity ? Infinity : 0);
@@ -322,6 +327,34 @@ export function norm(x: Tensor, p = 2, dim?: number | readonly number[] | null, 
       else if (p < 1) gi[k] = (a === 0 ? 0 : s * Math.pow(Math.abs(a), p - 1)) * gv[o] * Math.pow(n, 1 - p);
       else if (p < 2) gi[k] = n === 0 ? 0 : s * Math.pow(Math.abs(a), p - 1) * (gv[o] / Math.pow(n, p - 1));
       else gi[k] = n === 0 ? 0 : a * Math.pow(Math.abs(a), p - 2) * (gv[o] / Math.pow(n, p - 1));
+    }
+    return [new Tensor(gi, x.shape)];
+  });
+}
+
+/** The 2-norm of each run of `size` consecutive elements: the loops of `norm` for p = 2 without an index plan. */
+function rowNorm2(x: Tensor, dims: readonly number[], size: number, keepdim: boolean): Tensor {
+  const { outShape, keptShape } = shapesOf(x, dims);
+  const v = x.data as NumberArray;
+  const rows = size === 0 ? x.numel : v.length / size;
+  const acc = new Float64Array(size === 0 ? numelOf(outShape) : rows);
+  for (let o = 0, k = 0; o < acc.length && size > 0; o++) {
+    let s = 0;
+    for (let j = 0; j < size; j++, k++) {
+      const a = v[k];
+      s += a * a;
+    }
+    acc[o] = Math.sqrt(s);
+  }
+  const out = new Tensor(storeSums(acc, x.dtype), keepdim ? keptShape : outShape);
+  const nv = out.data as NumberArray;
+  return record(out, 'NormBackward', [x], (g) => {
+    const gv = asNumbers(g.data);
+    const gi = allocate(g.dtype, v.length) as Float32Array | Float64Array;
+    for (let o = 0, k = 0; o < acc.length && size > 0; o++) {
+      const n = nv[o];
+      const go = gv[o];
+      for (let j = 0; j < size; j++, k++) gi[k] = n === 0 ? 0 : go * (v[k] / n);
     }
     return [new Tensor(gi, x.shape)];
   });

@@ -36,6 +36,10 @@ export interface KernelExports {
   ctcSample(lp: number, T: number, N: number, C: number, blank: number, b: number, Tb: number, ext: number, S: number, ws: number, grad: number): number;
   ceIndexK(xp: number, tp: number, wp: number, C: number, inner: number, start: number, end: number, ignore: number, eps: number, wsum: number, scale: number, lp: number, gp: number): number;
   getBadRows(): number;
+  mmPack32(bp: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
+  mmPack64(bp: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
+  mm32(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number): void;
+  mm64(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number): void;
   setWantGrad(on: number): void;
 }
 

@@ -4,7 +4,7 @@ import { generatorOf, zeros } from '../tensor/creation.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { toTensor } from '../ops/elementwise.js';
-import { matmul } from '../ops/matmul.js';
+import { matmul, mm } from '../ops/matmul.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { Module } from './module.js';
 import { fans, kaimingUniform, uniform } from './init.js';
@@ -87,12 +87,15 @@ export class Linear extends Module {
         `mat1 and mat2 must have the same dtype, but got ${torchTypeName(x.dtype)} and ${torchTypeName(this.weight.dtype)} ` +
         `(the input is ${x.dtype}, the weights ${this.weight.dtype}: convert one, e.g. input.to('${this.weight.dtype}'))`,
     );
-    // matmul is 2-D at most: fold any leading batch dimensions into one and unfold afterwards
-    const lead = x.ndim > 2 ? x.shape.slice(0, -1) : null;
-    const x2 = lead ? x.reshape(-1, x.shape[x.ndim - 1]) : x;
-    let y = matmul(x2, this.weight.T);
-    if (this.bias) y = y.add(this.bias);
-    return lead ? y.reshape([...lead, this.outFeatures]) : y;
+    if (x.ndim === 0) return matmul(x, this.weight.T); // matmul's error for a 0-d input
+    const width = x.shape[x.ndim - 1];
+    const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+    const [outF, inF] = this.weight.shape;
+    check(width === inF, RuntimeError, () => `mat1 and mat2 shapes cannot be multiplied (${rows}x${width} and ${inF}x${outF})`);
+    // one product with the bias (addmm), the weight read transposed in place: fold any leading
+    // dimensions into rows and unfold afterwards
+    const y = mm(x.reshape(rows, width), false, this.weight, true, this.bias);
+    return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), outF]);
   }
 
   override extraRepr(): string {

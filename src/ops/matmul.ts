@@ -1,24 +1,31 @@
 /** Matrix products for 1-D and 2-D operands (enough for Linear layers and small models). */
 import { RuntimeError, check } from '../errors.js';
-import { record } from '../autograd/graph.js';
-import { type NumberArray, allocate, isFloating } from '../tensor/dtype.js';
+import { owned, record } from '../autograd/graph.js';
+import { isFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { matmulKernel } from '../kernels/matmul.js';
+import type { FloatArray } from '../kernels/types.js';
 import { promoted } from './elementwise.js';
 import { cast } from './cast.js';
 
-function mm(a: NumberArray, b: NumberArray, n: number, k: number, m: number, out: Float32Array | Float64Array): void {
-  // i-p-j order: streams through rows of b, which keeps the inner loop contiguous
-  const acc = new Float64Array(m);
-  for (let i = 0; i < n; i++) {
-    acc.fill(0);
-    for (let p = 0; p < k; p++) {
-      const aip = a[i * k + p];
-      if (aip === 0) continue;
-      const row = p * m;
-      for (let j = 0; j < m; j++) acc[j] += aip * b[row + j];
-    }
-    for (let j = 0; j < m; j++) out[i * m + j] = acc[j];
-  }
+/**
+ * `op(a) @ op(b) (+ bias)` of 2-D tensors of one floating dtype, where `ta` says a holds op(a)
+ * transposed ((K, M) for an (M, K) operand) and `tb` the same of b: a transpose is read in place,
+ * never copied, here and in the backward rule (PyTorch's addmm with a transposed view). The bias is
+ * (N) and broadcasts over rows. Callers have checked shapes and dtypes.
+ */
+export function mm(a: Tensor, ta: boolean, b: Tensor, tb: boolean, bias: Tensor | null = null): Tensor {
+  const M = a.shape[ta ? 1 : 0];
+  const K = a.shape[ta ? 0 : 1];
+  const N = b.shape[tb ? 0 : 1];
+  const out = matmulKernel({ a: a.data as FloatArray, transA: ta, b: b.data as FloatArray, transB: tb, M, K, N, bias: (bias?.data as FloatArray | undefined) ?? null });
+  const inputs = bias ? [a, b, bias] : [a, b];
+  // d op(a) = g op(b)^T and d op(b) = op(a)^T g, each written for the layout its operand is stored in
+  return record(new Tensor(out, [M, N]), bias ? 'AddmmBackward' : 'MmBackward', inputs, (g) => [
+    a.requiresGrad ? owned(ta ? mm(b, tb, g, true) : mm(g, false, b, !tb)) : null,
+    b.requiresGrad ? owned(tb ? mm(g, true, a, ta) : mm(a, !ta, g, false)) : null,
+    bias?.requiresGrad ? g.sum(0) : null,
+  ]);
 }
 
 /** `a @ b` for (n,k)@(k,m), (k)@(k,m), (n,k)@(k) and (k)@(k), like `torch.matmul` on those shapes. */
@@ -36,14 +43,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     RuntimeError,
     () => `mat1 and mat2 shapes cannot be multiplied (${n}x${k} and ${k2}x${m})`,
   );
-  const Ac = cast(A, dtype);
-  const Bc = cast(B, dtype);
-  const out = allocate(dtype, n * m) as Float32Array | Float64Array;
-  mm(Ac.data as NumberArray, Bc.data as NumberArray, n, k, m, out);
+  const result = mm(cast(A, dtype), false, cast(B, dtype), false);
   const shape = a.ndim === 1 && b.ndim === 1 ? [] : a.ndim === 1 ? [m] : b.ndim === 1 ? [n] : [n, m];
-  const result = record(new Tensor(out, [n, m]), 'MmBackward', [Ac, Bc], (g) => [
-    Ac.requiresGrad ? matmul(g, Bc.T) : null,
-    Bc.requiresGrad ? matmul(Ac.T, g) : null,
-  ]);
   return result.reshape(shape);
 }

@@ -4,8 +4,9 @@
 // a transposed operand is read in place (A^T: sai 1, sak M). B is first packed (mmPack32/64, once
 // per call, on the calling thread) into panels of 8 (float32) or 4 (float64) columns, k-major and
 // zero-padded, so the micro-kernel reads it with two vector loads per k. The micro-kernel keeps a
-// 4-row by one-panel block of C in 8 vector registers and sums over K in blocks of KC (the packed
-// B block of all panels stays in L2), each block's sum added to C in order: float32 accumulates in
+// 4-row by one-panel block of C in 8 vector registers (those 4 rows of op(A) packed per K block into
+// the thread's own `pa`) and sums over K in blocks of KC (the packed B block of all panels stays in
+// L2), each block's sum added to C in order: float32 accumulates in
 // float32 as PyTorch's CPU BLAS does. Rows [r0, r1) make one call, so threads split C by rows.
 // C is (rows, N) contiguous; `tmp` is 64 bytes of the calling thread's scratch (panel tails).
 
@@ -103,11 +104,48 @@ export function mmPack64(bp: usize, sbk: i32, sbj: i32, K: i32, N: i32, dst: usi
   }
 }
 
+// Packs rows [i, i + rows) x [k0, k0 + kc) of op(A) (rows <= 4, `a` at (i, k0), strides in bytes)
+// row-interleaved into pa: (k, r) at pa + (k * 4 + r) * size, rows past `rows` zero. op(A)'s rows are
+// then one contiguous 16-byte (32-byte) stream whatever A's layout: A^T's column stride of M floats
+// would otherwise walk L1 by whole lines per k, in a few cache sets.
+// @ts-ignore: decorator
+@inline function packA32(a: usize, ai: usize, ak: usize, rows: i32, kc: i32, pa: usize): void {
+  if (rows == 4 && ai == 4) {
+    for (let k = 0; k < kc; k++) v128.store(pa + (<usize>k << 4), v128.load(a + <usize>k * ak));
+    return;
+  }
+  for (let r = 0; r < 4; r++) {
+    const src = a + <usize>r * ai;
+    const dst = pa + (<usize>r << 2);
+    if (r < rows) for (let k = 0; k < kc; k++) f32.store(dst + (<usize>k << 4), f32.load(src + <usize>k * ak));
+    else for (let k = 0; k < kc; k++) f32.store(dst + (<usize>k << 4), 0);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function packA64(a: usize, ai: usize, ak: usize, rows: i32, kc: i32, pa: usize): void {
+  if (rows == 4 && ai == 8) {
+    for (let k = 0; k < kc; k++) {
+      const s = a + <usize>k * ak;
+      const d = pa + (<usize>k << 5);
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+    }
+    return;
+  }
+  for (let r = 0; r < 4; r++) {
+    const src = a + <usize>r * ai;
+    const dst = pa + (<usize>r << 3);
+    if (r < rows) for (let k = 0; k < kc; k++) f64.store(dst + (<usize>k << 5), f64.load(src + <usize>k * ak));
+    else for (let k = 0; k < kc; k++) f64.store(dst + (<usize>k << 5), 0);
+  }
+}
+
 /**
  * Rows [r0, r1) of C = op(A) op(B) + bias, float32. `bpk`: op(B) packed by mmPack32; `cp`: C's
- * row 0 (N floats per row); `biasp`: N floats or 0.
+ * row 0 (N floats per row); `biasp`: N floats or 0; `pa`: KC * 16 bytes of this thread's own.
  */
-export function mm32(ap: usize, sai: i32, sak: i32, bpk: usize, cp: usize, K: i32, N: i32, biasp: usize, r0: i32, r1: i32, tmp: usize): void {
+export function mm32(ap: usize, sai: i32, sak: i32, bpk: usize, cp: usize, K: i32, N: i32, biasp: usize, r0: i32, r1: i32, tmp: usize, pa: usize): void {
   const P = (N + 7) >> 3;
   const ai = <usize>sai << 2;
   const ak = <usize>sak << 2;
@@ -123,69 +161,48 @@ export function mm32(ap: usize, sai: i32, sak: i32, bpk: usize, cp: usize, K: i3
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min<i32>(KC, K - k0);
     const first = k0 == 0;
-    let i = r0;
-    for (; i + 4 <= r1; i += 4) {
-      const a0 = ap + <usize>i * ai + <usize>k0 * ak;
-      const a1 = a0 + ai;
-      const a2 = a1 + ai;
-      const a3 = a2 + ai;
+    for (let i = r0; i < r1; i += 4) {
+      const rows = min<i32>(4, r1 - i);
+      packA32(ap + <usize>i * ai + <usize>k0 * ak, ai, ak, rows, kc, pa);
       const crow = cp + <usize>i * ldc;
       for (let p = 0; p < P; p++) {
         let b = bpk + (<usize>p * <usize>K + <usize>k0) * 32;
+        let q = pa;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
         let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let off: usize = 0;
         for (let k = 0; k < kc; k++) {
           const b0 = v128.load(b);
           const b1 = v128.load(b, 16);
-          const x0 = v128.load32_splat(a0 + off);
+          const x0 = v128.load32_splat(q);
           c00 = f32x4.add(c00, f32x4.mul(x0, b0));
           c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-          const x1 = v128.load32_splat(a1 + off);
+          const x1 = v128.load32_splat(q, 4);
           c10 = f32x4.add(c10, f32x4.mul(x1, b0));
           c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-          const x2 = v128.load32_splat(a2 + off);
+          const x2 = v128.load32_splat(q, 8);
           c20 = f32x4.add(c20, f32x4.mul(x2, b0));
           c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-          const x3 = v128.load32_splat(a3 + off);
+          const x3 = v128.load32_splat(q, 12);
           c30 = f32x4.add(c30, f32x4.mul(x3, b0));
           c31 = f32x4.add(c31, f32x4.mul(x3, b1));
           b += 32;
-          off += ak;
+          q += 16;
         }
         const j0 = p << 3;
         const w = min<i32>(8, N - j0);
         const c = crow + (<usize>j0 << 2);
         const bias = biasp ? biasp + (<usize>j0 << 2) : 0;
         put32(c, bias, first, w, c00, c01, tmp);
-        put32(c + ldc, bias, first, w, c10, c11, tmp);
-        put32(c + 2 * ldc, bias, first, w, c20, c21, tmp);
-        put32(c + 3 * ldc, bias, first, w, c30, c31, tmp);
-      }
-    }
-    for (; i < r1; i++) {
-      const a0 = ap + <usize>i * ai + <usize>k0 * ak;
-      const crow = cp + <usize>i * ldc;
-      for (let p = 0; p < P; p++) {
-        let b = bpk + (<usize>p * <usize>K + <usize>k0) * 32;
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-        let off: usize = 0;
-        for (let k = 0; k < kc; k++) {
-          const x0 = v128.load32_splat(a0 + off);
-          c00 = f32x4.add(c00, f32x4.mul(x0, v128.load(b)));
-          c01 = f32x4.add(c01, f32x4.mul(x0, v128.load(b, 16)));
-          b += 32;
-          off += ak;
-        }
-        const j0 = p << 3;
-        put32(crow + (<usize>j0 << 2), biasp ? biasp + (<usize>j0 << 2) : 0, first, min<i32>(8, N - j0), c00, c01, tmp);
+        if (rows > 1) put32(c + ldc, bias, first, w, c10, c11, tmp);
+        if (rows > 2) put32(c + 2 * ldc, bias, first, w, c20, c21, tmp);
+        if (rows > 3) put32(c + 3 * ldc, bias, first, w, c30, c31, tmp);
       }
     }
   }
 }
 
-/** mm32 in float64: panels of 4 columns (mmPack64), f64x2 lanes. */
-export function mm64(ap: usize, sai: i32, sak: i32, bpk: usize, cp: usize, K: i32, N: i32, biasp: usize, r0: i32, r1: i32, tmp: usize): void {
+/** mm32 in float64: panels of 4 columns (mmPack64), f64x2 lanes; `pa`: KC * 32 bytes. */
+export function mm64(ap: usize, sai: i32, sak: i32, bpk: usize, cp: usize, K: i32, N: i32, biasp: usize, r0: i32, r1: i32, tmp: usize, pa: usize): void {
   const P = (N + 3) >> 2;
   const ai = <usize>sai << 3;
   const ak = <usize>sak << 3;
@@ -200,62 +217,41 @@ export function mm64(ap: usize, sai: i32, sak: i32, bpk: usize, cp: usize, K: i3
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min<i32>(KC, K - k0);
     const first = k0 == 0;
-    let i = r0;
-    for (; i + 4 <= r1; i += 4) {
-      const a0 = ap + <usize>i * ai + <usize>k0 * ak;
-      const a1 = a0 + ai;
-      const a2 = a1 + ai;
-      const a3 = a2 + ai;
+    for (let i = r0; i < r1; i += 4) {
+      const rows = min<i32>(4, r1 - i);
+      packA64(ap + <usize>i * ai + <usize>k0 * ak, ai, ak, rows, kc, pa);
       const crow = cp + <usize>i * ldc;
       for (let p = 0; p < P; p++) {
         let b = bpk + (<usize>p * <usize>K + <usize>k0) * 32;
+        let q = pa;
         let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
         let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-        let off: usize = 0;
         for (let k = 0; k < kc; k++) {
           const b0 = v128.load(b);
           const b1 = v128.load(b, 16);
-          const x0 = v128.load64_splat(a0 + off);
+          const x0 = v128.load64_splat(q);
           c00 = f64x2.add(c00, f64x2.mul(x0, b0));
           c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-          const x1 = v128.load64_splat(a1 + off);
+          const x1 = v128.load64_splat(q, 8);
           c10 = f64x2.add(c10, f64x2.mul(x1, b0));
           c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-          const x2 = v128.load64_splat(a2 + off);
+          const x2 = v128.load64_splat(q, 16);
           c20 = f64x2.add(c20, f64x2.mul(x2, b0));
           c21 = f64x2.add(c21, f64x2.mul(x2, b1));
-          const x3 = v128.load64_splat(a3 + off);
+          const x3 = v128.load64_splat(q, 24);
           c30 = f64x2.add(c30, f64x2.mul(x3, b0));
           c31 = f64x2.add(c31, f64x2.mul(x3, b1));
           b += 32;
-          off += ak;
+          q += 32;
         }
         const j0 = p << 2;
         const w = min<i32>(4, N - j0);
         const c = crow + (<usize>j0 << 3);
         const bias = biasp ? biasp + (<usize>j0 << 3) : 0;
         put64(c, bias, first, w, c00, c01, tmp);
-        put64(c + ldc, bias, first, w, c10, c11, tmp);
-        put64(c + 2 * ldc, bias, first, w, c20, c21, tmp);
-        put64(c + 3 * ldc, bias, first, w, c30, c31, tmp);
-      }
-    }
-    for (; i < r1; i++) {
-      const a0 = ap + <usize>i * ai + <usize>k0 * ak;
-      const crow = cp + <usize>i * ldc;
-      for (let p = 0; p < P; p++) {
-        let b = bpk + (<usize>p * <usize>K + <usize>k0) * 32;
-        let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
-        let off: usize = 0;
-        for (let k = 0; k < kc; k++) {
-          const x0 = v128.load64_splat(a0 + off);
-          c00 = f64x2.add(c00, f64x2.mul(x0, v128.load(b)));
-          c01 = f64x2.add(c01, f64x2.mul(x0, v128.load(b, 16)));
-          b += 32;
-          off += ak;
-        }
-        const j0 = p << 2;
-        put64(crow + (<usize>j0 << 3), biasp ? biasp + (<usize>j0 << 3) : 0, first, min<i32>(4, N - j0), c00, c01, tmp);
+        if (rows > 1) put64(c + ldc, bias, first, w, c10, c11, tmp);
+        if (rows > 2) put64(c + 2 * ldc, bias, first, w, c20, c21, tmp);
+        if (rows > 3) put64(c + 3 * ldc, bias, first, w, c30, c31, tmp);
       }
     }
   }

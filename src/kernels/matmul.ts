@@ -9,7 +9,7 @@
  * new array over its own ArrayBuffer (`fresh`).
  */
 import { getBackend } from './index.js';
-import { SCRATCH, buffer, fresh, getRuntime, scratch } from './memory.js';
+import { MAX_THREADS, SCRATCH, buffer, fresh, getRuntime, scratch } from './memory.js';
 import { JOB_MATMUL, getNumThreads, runJob } from './threads.js';
 import type { FloatArray } from './types.js';
 
@@ -33,6 +33,9 @@ export interface MatmulProblem {
  * cases measure the large ones.
  */
 export const MATMUL_PARALLEL_THRESHOLD = 1 << 20;
+
+/** Bytes of op(A) a thread packs at a time: 4 rows by assembly/matmul.ts's K block of 256, float64. */
+const PACK_A_BYTES = 4 * 256 * 8;
 
 /** C = op(A) op(B) + bias as a new (M * N) array of A's type. */
 export function matmulKernel(p: MatmulProblem): FloatArray {
@@ -65,13 +68,17 @@ function matmulWasm(p: MatmulProblem, f64: boolean): FloatArray {
     const [sbk, sbj] = p.transB ? [1, K] : [N, 1];
     if (K > 0) (f64 ? ex.mmPack64 : ex.mmPack32)(bo, sbk, sbj, K, N, packed);
     const threads = M >= 8 && M * K * N >= MATMUL_PARALLEL_THRESHOLD ? getNumThreads() : 1;
+    // each thread packs its 4 rows of op(A) per K block into its own buffer (assembly/matmul.ts),
+    // found by its thread id: a helper's id may be any of the pool's
+    const paBytes = PACK_A_BYTES;
+    const pa = take((threads === 1 ? 1 : MAX_THREADS) * paBytes);
     if (threads === 1) {
-      (f64 ? ex.mm64 : ex.mm32)(ao, sai, sak, packed, co, K, N, biaso, 0, M, SCRATCH);
+      (f64 ? ex.mm64 : ex.mm32)(ao, sai, sak, packed, co, K, N, biaso, 0, M, SCRATCH, pa);
     } else {
       // about four chunks per thread, whole micro-kernel blocks of 4 rows: a thread slowed by
       // another process leaves its share to the others
       const chunk = Math.max(4, Math.ceil(M / (4 * threads) / 4) * 4);
-      runJob({ kind: JOB_MATMUL, n: M, chunk, partial: 0, args: [ao, sai, sak, packed, co, K, N, biaso, f64 ? 1 : 0], stage: null, collect: null, done: 0 }, threads);
+      runJob({ kind: JOB_MATMUL, n: M, chunk, partial: 0, args: [ao, sai, sak, packed, co, K, N, biaso, f64 ? 1 : 0, pa, paBytes], stage: null, collect: null, done: 0 }, threads);
     }
     out.set(view(co, M * N));
     return out;

@@ -38,8 +38,8 @@ export interface KernelExports {
   getBadRows(): number;
   mmPack32(bp: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
   mmPack64(bp: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
-  mm32(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number): void;
-  mm64(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number): void;
+  mm32(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number, pa: number): void;
+  mm64(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number, pa: number): void;
   setWantGrad(on: number): void;
 }
 

@@ -74,9 +74,11 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       const row = new Int32Array(buf, a[9] + start * 16, 4);
       sums[c] = k.ctcSample(a[8], a[4], a[5], a[6], a[7], start, row[0], row[2], row[1], row[3], a[10]);
     } else if (kind === 6) {
-      // rows of a matrix product: 4 a, 5 sai, 6 sak, 7 packed b, 8 c, 9 K, 10 N, 11 bias, 12 float64
-      if (a[12]) k.mm64(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], start, start + len, scratchOff);
-      else k.mm32(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], start, start + len, scratchOff);
+      // rows of a matrix product: 4 a, 5 sai, 6 sak, 7 packed b, 8 c, 9 K, 10 N, 11 bias, 12 float64,
+      // 13 the threads' A-packing buffers, 14 bytes each
+      const pa = a[13] + tid * a[14];
+      if (a[12]) k.mm64(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], start, start + len, scratchOff, pa);
+      else k.mm32(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], start, start + len, scratchOff, pa);
     } else if (kind === 4) {
       // float64 rows, the arguments of kind 1
       const C = a[4];

@@ -12,7 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { F, tensor, noGrad, setBackend, setNumThreads, type Tensor } from '../src/index.js';
+import { F, tensor, noGrad, matmul, nn, optim, setBackend, setNumThreads, type Tensor } from '../src/index.js';
 import { threadsReady } from '../src/kernels/index.js';
 import { memoryStats } from '../src/kernels/memory.js';
 
@@ -85,6 +85,35 @@ const C = 40;
 const S = 30;
 const ctcLp = logSoftmaxRows(normal(T * NB * C), C);
 const ctcTargets = BigInt64Array.from({ length: NB * S }, () => BigInt(1 + Math.floor(rnd() * (C - 1))));
+
+const mmA = normal(1024 * 784);
+const mmB = normal(784 * 256);
+const mlpX = uniform(1024 * 784);
+const mlpT = classes(1024, 10);
+
+/**
+ * One SGD step (momentum 0.9) of a 784-256-10 MLP (Linear, ReLU, Linear, cross entropy) on a batch of
+ * `batch` MNIST-sized rows: forward, backward, step, the loss read.
+ */
+function mlpCase(batch: number): Case {
+  const x = mlpX.subarray(0, batch * 784);
+  const t = mlpT.subarray(0, batch);
+  const model = new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReLU(), new nn.Linear(256, 10, { seed: 2 }));
+  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  return {
+    id: `mlp_step_${batch}`,
+    label: `MLP 784-256-10 SGD step, batch ${batch}`,
+    inputs: [x, t],
+    losskit: () => {
+      opt.zeroGrad();
+      const loss = F.crossEntropy(model.forward(tensor(x, { shape: [batch, 784] })), tensor(t, { shape: [batch] }));
+      loss.backward();
+      opt.step();
+      return loss.item();
+    },
+    tfjs: null, // compared with PyTorch only
+  };
+}
 
 function leaf(data: Float32Array | Float64Array, shape: number[]): Tensor {
   return tensor(data, { shape, requiresGrad: true });
@@ -230,6 +259,19 @@ const allCases: Case[] = [
     },
     tfjs: null, // TensorFlow.js has no float64
   },
+  {
+    id: 'matmul_1024x784x256',
+    label: 'matmul [1024, 784] x [784, 256] float32',
+    inputs: [mmA, mmB],
+    losskit: () => void matmul(tensor(mmA, { shape: [1024, 784] }), tensor(mmB, { shape: [784, 256] })).data[0],
+    tfjs: (tf) => {
+      const a = tf.tensor2d(mmA, [1024, 784]);
+      const b = tf.tensor2d(mmB, [784, 256]);
+      return () => tfjsRun(tf, () => tf.matMul(a, b));
+    },
+  },
+  mlpCase(128),
+  mlpCase(1024),
 ];
 const cases = allCases.filter((c) => only.length === 0 || only.includes(c.id));
 

@@ -134,6 +134,29 @@ def case_ce64():
     return run
 
 
+def case_matmul():
+    a, b = torch.randn(1024, 784), torch.randn(784, 256)
+
+    def run():
+        with torch.no_grad():
+            return (a @ b)[0, 0].item()
+    return run
+
+
+def case_mlp(batch):
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x, t = torch.rand(batch, 784), torch.randint(0, 10, (batch,))
+
+    def run():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), t)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return run
+
+
 cases = {
     'mse_1e7': case_mse,
     'mse_1e7_value': case_mse_value,
@@ -146,6 +169,9 @@ cases = {
     'kl_4096x1000': case_kl,
     'ctc_T200_N16_C40_S30': case_ctc,
     'ce_f64_1024x1000': case_ce64,
+    'matmul_1024x784x256': case_matmul,
+    'mlp_step_128': lambda: case_mlp(128),
+    'mlp_step_1024': lambda: case_mlp(1024),
 }
 only = sys.argv[4].split(',') if len(sys.argv) > 4 else list(cases)
 print(json.dumps({name: timed(make(), reps) for name, make in cases.items() if name in only}))

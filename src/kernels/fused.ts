@@ -119,7 +119,7 @@ export function fusedElementwise(name: string, kind: ElementwiseKind, x: Tensor,
  * Records the fused loss as one autograd node that saves the kernel's gradient (an array only the
  * node reaches) and hands it over on backward; a backward without retainGraph releases it.
  */
-function attach(out: Tensor, name: string, x: Tensor, y: Tensor | null, r: KernelResult, shape: readonly number[], rows?: { C: number; inner: number }): Tensor {
+export function attach(out: Tensor, name: string, x: Tensor, y: Tensor | null, r: KernelResult, shape: readonly number[], rows?: { C: number; inner: number }): Tensor {
   if (!r.grad) return out;
   let base: FloatArray | null = r.grad;
   const inputs = y ? [x, y] : [x];

@@ -6,6 +6,7 @@ import { full as filled } from '../tensor/creation.js';
 import { sameShape } from '../tensor/shape.js';
 import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { fusedPointwise } from '../kernels/pointwise.js';
 import { reduce, resolveReduction } from './reduction.js';
 
 /** Options of {@link gaussianNllLoss} and `nn.GaussianNLLLoss`. */
@@ -66,6 +67,8 @@ export function gaussianNllLoss(
     }
   }
   const reduction = resolveReduction(opts, { legacy: false, style: 'python', elementwiseMean: false });
+  const fused = fusedPointwise('GaussianNllLossBackward', 'gaussian', [x, y, v], reduction, { eps, full });
+  if (fused) return fused;
   const d = promoted(x, y, v);
   const dtype = isFloating(d) ? d : 'float32';
   // each op rounds to its own result dtype, as PyTorch's composite does

@@ -4,6 +4,7 @@ import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /** Options of {@link hingeEmbeddingLoss} and `nn.HingeEmbeddingLoss`. */
@@ -38,6 +39,8 @@ export function hingeEmbeddingLoss(input: TensorLike, target: TensorLike, opts: 
   const fr = stepRounding(dtype);
   // PyTorch's `where(target != 1, ...)` broadcasts the target first: it is "tensor a" in errors
   broadcastShapes(y.shape, x.shape);
+  const fused = fusedPointwise('HingeEmbeddingLossBackward', 'hinge', [x, y], reduction, { margin });
+  if (fused) return fused;
   const loss = pointwise(
     'HingeEmbeddingLossBackward',
     [x, y],

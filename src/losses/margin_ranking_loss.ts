@@ -5,6 +5,7 @@ import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, torchSize } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /** Options of {@link marginRankingLoss} and `nn.MarginRankingLoss`. */
@@ -63,6 +64,8 @@ export function marginRankingLoss(
   const dtype = isFloating(d) ? d : 'float32';
   // PyTorch computes `-target * (input1 - input2)`: its broadcast errors name the target "tensor a"
   broadcastShapes(y.shape, broadcastShapes(x1.shape, x2.shape));
+  const fused = fusedPointwise('MarginRankingLossBackward', 'marginRanking', [x1, x2, y], reduction, { margin });
+  if (fused) return fused;
   const fr = stepRounding(dtype);
   const f12 = stepRounding(promoted(x1, x2));
   const z = (a: number, b: number, t: number): number => fr(fr(-t * f12(a - b)) + margin);

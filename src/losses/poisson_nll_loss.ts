@@ -4,6 +4,7 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /** Options of {@link poissonNllLoss} and `nn.PoissonNLLLoss`. */
@@ -50,6 +51,10 @@ export function poissonNllLoss(input: TensorLike, target: TensorLike, opts: Pois
   // `target * input` is PyTorch's first broadcasting op: its error names the target "tensor a"
   broadcastShapes(y.shape, x.shape);
   const dtype = floating(promoted(x, y));
+  if (!full) {
+    const fused = fusedPointwise('PoissonNllLossBackward', logInput ? 'poissonLog' : 'poissonRate', [x, y], reduction, { eps });
+    if (fused) return fused;
+  }
   // each op rounds to its own result dtype: exp(input) to the input's, Stirling to the target's
   const fr = stepRounding(dtype);
   const fx = stepRounding(floating(x.dtype));

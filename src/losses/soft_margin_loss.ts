@@ -6,6 +6,7 @@ import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape, sizeList } from '../tensor/shape.js';
 import { arg, checkOptions, notDifferentiable, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /**
@@ -42,6 +43,8 @@ export function softMarginLoss(input: TensorLike, target: TensorLike, opts: Redu
     RuntimeError,
     () => `output with shape ${sizeList(x.shape)} doesn't match the broadcast shape ${sizeList(shape)}`,
   );
+  const fused = fusedPointwise('SoftMarginLossBackward', 'softMargin', [x, y], reduction);
+  if (fused) return fused;
   const fr = stepRounding(x.dtype);
   const z = (a: number, t: number): number => fr(Math.exp(fr(-a * t)));
   const loss = pointwise('SoftMarginLossBackward', [x, y], x.dtype, (a, t) => fr(Math.log1p(z(a, t))), [

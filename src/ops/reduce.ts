@@ -198,7 +198,8 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
 
 /** PyTorch's C++ name of a dtype, as its messages print it. */
 export function torchTypeName(d: DType): string {
-  return { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool' }[d];
+  const names: Record<string, string> = { float32: 'Float', float64: 'Double', int32: 'Int', int64: 'Long', bool: 'Bool', float16: 'Half', bfloat16: 'BFloat16' };
+  return names[d];
 }
 
 function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, larger: boolean): Tensor {

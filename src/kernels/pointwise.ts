@@ -1,0 +1,142 @@
+/**
+ * Fused value and gradient of the pointwise losses without a kernel of their own in ts/wasm
+ * (soft margin, hinge embedding, margin ranking, Poisson NLL, Gaussian NLL) for 'mean' and 'sum':
+ * one loop computes each element's loss (with the composed path's float32 rounding after every
+ * step) and its gradient at the reduction's seed, so no unreduced tensor is made, the
+ * exponentials are computed once, and one autograd node hands the gradient over (fused.ts
+ * `attach`). 'none', mixed dtypes or shapes, and inputs other than the scored ones requiring
+ * grad take the composed path, which these loops equal for an incoming gradient of 1.
+ */
+import { isGradEnabled } from '../autograd/graph.js';
+import { type DType } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fresh } from './memory.js';
+import { attach } from './fused.js';
+import { fusedOn } from './index.js';
+import type { FloatArray } from './types.js';
+
+type Round = (v: number) => number;
+const identity: Round = (v) => v;
+
+export type PointwiseKind = 'softMargin' | 'hinge' | 'marginRanking' | 'poissonLog' | 'poissonRate' | 'gaussian';
+
+export interface PointwiseParams {
+  margin?: number;
+  eps?: number;
+  /** Gaussian: add ½ log(2π). */
+  full?: boolean;
+}
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * The fused loss over `inputs` (all of x's float dtype and shape), or null for the composed path.
+ * Gradients: for x, and for the second input only for margin ranking (it is minus x's there).
+ */
+export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readonly Tensor[], reduction: string, params: PointwiseParams = {}): Tensor | null {
+  if (!fusedOn() || (reduction !== 'mean' && reduction !== 'sum')) return null;
+  const x = inputs[0];
+  const dtype: DType = x.dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') return null;
+  for (let i = 1; i < inputs.length; i++) {
+    const t = inputs[i];
+    if (t.dtype !== dtype || !sameShape(t.shape, x.shape)) return null;
+    if (t.requiresGrad && !(kind === 'marginRanking' && i === 1)) return null;
+  }
+  const n = x.numel;
+  const want = isGradEnabled() && (x.requiresGrad || (kind === 'marginRanking' && inputs[1].requiresGrad));
+  const bytes = dtype === 'float32' ? 4 : 8;
+  const grad = want ? fresh(n, bytes, true) : null;
+  const fr: Round = dtype === 'float32' ? Math.fround : identity;
+  // the composed backward's seed: mean's 1/n in the gradient's dtype
+  const seed = reduction === 'mean' ? fr(1 / n) : 1;
+  const data = inputs.map((t) => t.data as FloatArray);
+  const sum = loop(kind, data, n, fr, seed, params, grad);
+  const value = reduction === 'mean' ? sum / n : sum;
+  const out = new Tensor(dtype === 'float32' ? Float32Array.of(value) : Float64Array.of(value), []);
+  if (!grad) return out;
+  const second = kind === 'marginRanking' ? inputs[1] : null;
+  return attach(out, name, x, second, { sum, loss: null, grad }, x.shape);
+}
+
+/** Σ of the rounded element losses in float64 in input order (as the composed mean/sum), writing grad. */
+function loop(kind: PointwiseKind, d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+  let sum = 0;
+  const x = d[0];
+  switch (kind) {
+    case 'softMargin': {
+      const y = d[1];
+      for (let k = 0; k < n; k++) {
+        const t = y[k];
+        const e = fr(Math.exp(fr(-x[k] * t)));
+        sum += fr(Math.log1p(e));
+        if (grad) grad[k] = (fr(-t * e) / fr(e + 1)) * seed;
+      }
+      break;
+    }
+    case 'hinge': {
+      const y = d[1];
+      const margin = p.margin!;
+      for (let k = 0; k < n; k++) {
+        const a = x[k];
+        const t = y[k];
+        const m = fr(margin - a);
+        sum += fr((t !== 1 ? (m < 0 ? 0 : m) : 0) + (t !== -1 ? a : 0));
+        if (grad) grad[k] = (t !== -1 ? seed : 0) + (t !== 1 && m >= 0 ? -seed : 0);
+      }
+      break;
+    }
+    case 'marginRanking': {
+      const x2 = d[1];
+      const y = d[2];
+      const margin = p.margin!;
+      for (let k = 0; k < n; k++) {
+        const t = y[k];
+        const v = fr(fr(-t * fr(x[k] - x2[k])) + margin);
+        sum += v < 0 ? 0 : v;
+        if (grad) grad[k] = (v >= 0 ? seed : 0) * -t;
+      }
+      break;
+    }
+    case 'poissonLog': {
+      const y = d[1];
+      for (let k = 0; k < n; k++) {
+        const a = x[k];
+        const t = y[k];
+        const e = fr(Math.exp(a));
+        sum += fr(e - fr(t * a));
+        if (grad) grad[k] = seed * e - seed * t;
+      }
+      break;
+    }
+    case 'poissonRate': {
+      const y = d[1];
+      const eps = p.eps!;
+      for (let k = 0; k < n; k++) {
+        const a = x[k];
+        const t = y[k];
+        const r = fr(a + eps);
+        sum += fr(a - fr(t * fr(Math.log(r))));
+        if (grad) grad[k] = seed - (seed * t) / r;
+      }
+      break;
+    }
+    case 'gaussian': {
+      const y = d[1];
+      const v = d[2];
+      const floor = fr(p.eps!);
+      const extra = p.full ? HALF_LOG_2PI : 0;
+      for (let k = 0; k < n; k++) {
+        const w = v[k];
+        const vh = w < floor ? floor : w;
+        const diff = fr(x[k] - y[k]);
+        const l = fr(0.5 * fr(fr(Math.log(vh)) + fr(fr(diff * diff) / vh)));
+        sum += p.full ? fr(l + extra) : l;
+        if (grad) grad[k] = ((0.5 * seed) / vh) * (2 * (x[k] - y[k]));
+      }
+      break;
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,77 @@
+// The fused 'mean'/'sum' loops of the pointwise losses (src/kernels/pointwise.ts) against their
+// composed path: the same value and, for an incoming gradient of 1, the same gradient bit for bit;
+// scaled by another incoming gradient, the same up to one rounding (and float32 underflow: the
+// fused gradient is rounded at the seed before the scale, the composed one after).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randn, rand, tensor, Tensor, F } from '../../src/index.js';
+import { withComposed } from '../../src/kernels/index.js';
+
+type DT = 'float32' | 'float64';
+
+/** n values with the edge cases each loss cares about at the front. */
+function values(dtype: DT, seed: number, edge: number[], scale = 2, shift = 0): Tensor {
+  const t = randn([64], { seed, dtype }).mul(scale).add(shift).detach();
+  edge.forEach((v, i) => (t.data[i] = v));
+  return t;
+}
+const signs = (dtype: DT, seed: number): Tensor => {
+  const r = rand([64], { seed, dtype });
+  const d = r.data as Float32Array;
+  const o = dtype === 'float32' ? new Float32Array(64) : new Float64Array(64);
+  for (let i = 0; i < 64; i++) o[i] = i === 5 ? 0 : i === 6 ? 2 : d[i] < 0.5 ? -1 : 1;
+  return tensor(o, { shape: [64], dtype });
+};
+
+const cases: [string, (dt: DT) => Tensor[], (ins: Tensor[], reduction: string) => Tensor, number[]][] = [
+  ['softMarginLoss', (dt) => [values(dt, 1, [0, -0, 100, -100, NaN, Infinity]), signs(dt, 2)], (i, r) => F.softMarginLoss(i[0], i[1], { reduction: r }), [0]],
+  ['hingeEmbeddingLoss', (dt) => [values(dt, 1, [1, 0.5, -3, NaN, 2]), signs(dt, 2)], (i, r) => F.hingeEmbeddingLoss(i[0], i[1], { reduction: r, margin: 1 }), [0]],
+  ['marginRankingLoss', (dt) => [values(dt, 1, [0.5, 1, Infinity, NaN]), values(dt, 3, [0.5, 0.8, Infinity, 0]), signs(dt, 2)], (i, r) => F.marginRankingLoss(i[0], i[1], i[2], { reduction: r, margin: 0.2 }), [0, 1]],
+  ['poissonNllLoss (log input)', (dt) => [values(dt, 1, [0, 90, -90, NaN]), rand([64], { seed: 2, dtype: dt }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r }), [0]],
+  ['poissonNllLoss (rates)', (dt) => [rand([64], { seed: 1, dtype: dt }).mul(3).detach(), rand([64], { seed: 2, dtype: dt }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r, logInput: false }), [0]],
+  ['gaussianNllLoss', (dt) => [values(dt, 1, [0, NaN]), values(dt, 2, [0, 1]), rand([64], { seed: 3, dtype: dt }).mul(2).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r }), [0]],
+  ['gaussianNllLoss (full, var below eps, number var)', (dt) => [values(dt, 1, [0]), values(dt, 2, [0])], (i, r) => F.gaussianNllLoss(i[0], i[1], 1e-9, { reduction: r, full: true }), [0]],
+];
+
+for (const [name, make, loss, grads] of cases) {
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const reduction of ['mean', 'sum']) {
+      test(`${name}, ${dtype}, ${reduction}: fused equals composed`, () => {
+        const run = (composed: boolean, scale: number) => {
+          const ins = make(dtype);
+          for (const i of grads) ins[i].requiresGrad = true;
+          const f = () => {
+            const out = loss(ins, reduction);
+            const v = out.item();
+            (scale === 1 ? out : out.mul(scale)).backward();
+            return { v, g: grads.map((i) => [...ins[i].grad!.data] as number[]), name: out.gradFn?.name };
+          };
+          return composed ? withComposed(f) : f();
+        };
+        const fused = run(false, 1);
+        const composed = run(true, 1);
+        assert.ok(Object.is(fused.v, composed.v) || fused.v === composed.v, `value ${fused.v} vs ${composed.v}`);
+        assert.deepEqual(fused.g, composed.g);
+        const fs = run(false, 3);
+        const cs = run(true, 3);
+        fs.g.forEach((g, j) =>
+          g.forEach((v, k) => {
+            const w = cs.g[j][k];
+            assert.ok(Object.is(v, w) || Math.abs(v - w) <= 1e-6 * Math.abs(w) + 1e-37, `grad ${j}[${k}]: ${v} vs ${w}`);
+          }),
+        );
+      });
+    }
+  }
+}
+
+test('the fused pointwise losses: no gradient work under noGrad-like inputs, composed path for none and for broadcast targets', () => {
+  const x = randn([8], { seed: 1 });
+  const y = signs('float32', 2).reshape([8, 8]).sum(0).sign();
+  assert.equal(F.softMarginLoss(x, y).gradFn, null);
+  const xg = randn([8], { seed: 1, requiresGrad: true });
+  assert.equal(F.softMarginLoss(xg, y, { reduction: 'none' }).shape.join(), '8');
+  // a target broadcast from one value takes the composed path and still agrees
+  const a = F.hingeEmbeddingLoss(xg, tensor(1)).item();
+  assert.ok(Math.abs(a - (xg.data as Float32Array).reduce((s, v) => s + v, 0) / 8) < 1e-6);
+});

@@ -28,11 +28,12 @@ export interface MatmulProblem {
 }
 
 /**
- * Multiply-adds (M K N) from which a product runs on all threads. At 2^20 (a 64x128x128 product,
- * about 0.1 ms on one thread) waking a worker already pays; bench/run.ts's matmul and mlp_step
- * cases measure the large ones.
+ * Multiply-adds (M K N) from which a product runs on all threads: waking a worker and waiting for it
+ * costs about as much as 2^20 multiply-adds on one thread (0.06 ms). Best of 300 calls, 2 shared
+ * cores, (M, 2M, 2M) with B^T, one thread's time over two's: 0.71-0.93x at 2^20, 0.89-1.25x at
+ * 2^21, 0.93-1.43x at 2^21.8, 0.94-1.57x at 2^23, 1.68-1.69x at 2^24.8.
  */
-export const MATMUL_PARALLEL_THRESHOLD = 1 << 20;
+export const MATMUL_PARALLEL_THRESHOLD = 1 << 22;
 
 /** Bytes of op(A) a thread packs at a time: 4 rows by assembly/matmul.ts's K block of 256, float64. */
 const PACK_A_BYTES = 4 * 256 * 8;

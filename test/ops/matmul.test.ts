@@ -53,9 +53,9 @@ function withSettings<T>(backend: 'wasm' | 'ts', threads: number, fn: () => T): 
 
 const SETTINGS = BACKENDS.flatMap((b) => (b === 'wasm' ? [[b, 1], [b, 2]] : [[b, 1]]) as ['wasm' | 'ts', number][]);
 // around the micro-kernel's 4 rows, the 8 (float32) / 4 (float64) column panels, K blocks of 256,
-// and one product above the threading threshold (M K N = 2^21)
+// and one product above the threading threshold (M K N = 2^22)
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [1, 5, 1], [3, 1, 9], [4, 4, 8], [5, 3, 7], [7, 9, 3], [9, 300, 13], [16, 257, 17], [64, 256, 128], [130, 70, 67], [0, 3, 4], [3, 0, 4], [3, 4, 0],
+  [1, 1, 1], [1, 5, 1], [3, 1, 9], [4, 4, 8], [5, 3, 7], [7, 9, 3], [9, 300, 13], [16, 257, 17], [64, 256, 256], [130, 70, 67], [0, 3, 4], [3, 0, 4], [3, 4, 0],
 ];
 
 after(() => {
@@ -66,7 +66,7 @@ after(() => {
 describe('matmulKernel against a float64 triple loop', () => {
   test('threads are up (the 2-thread cases below must really run on two)', async () => {
     assert.ok((await threadsReady()) >= 1);
-    assert.ok(64 * 256 * 128 >= MATMUL_PARALLEL_THRESHOLD, 'one shape is above the threshold');
+    assert.ok(64 * 256 * 256 >= MATMUL_PARALLEL_THRESHOLD, 'one shape is above the threshold');
   });
   for (const [backend, threads] of SETTINGS) {
     for (const f64 of [false, true]) {
@@ -109,6 +109,21 @@ describe('matmulKernel against a float64 triple loop', () => {
       });
     }
   });
+});
+
+test('the same bits on 1 and 2 threads (threads split C by rows; each element sums the same way)', () => {
+  if (!wasm) return;
+  for (const f64 of [false, true]) {
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+      const [M, K, N] = [97, 300, 203];
+      const T = f64 ? Float64Array : Float32Array;
+      const p = { a: T.from(rand(M * K)), transA: ta, b: T.from(rand(K * N)), transB: tb, M, K, N, bias: T.from(rand(N)) };
+      assert.ok(M * K * N >= MATMUL_PARALLEL_THRESHOLD);
+      const one = withSettings('wasm', 1, () => matmulKernel(p));
+      const two = withSettings('wasm', 2, () => matmulKernel(p));
+      assert.deepEqual(two, one);
+    }
+  }
 });
 
 describe('matmul: torch.matmul on 1-D and 2-D operands', () => {

@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { RuntimeError, check } from '../errors.js';
 import { sub, where } from '../ops/elementwise.js';
+import { rowDot } from '../ops/reduce.js';
 import { sizeList } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
@@ -52,9 +53,11 @@ export function cosineEmbeddingLoss(
     () =>
       `${d}D target tensor expects ${d + 1}D input tensors, but found inputs with sizes ${sizeList(x1.shape)} and ${sizeList(x2.shape)}.`,
   );
-  const prodSum = x1.mul(x2).sum(d);
-  const mag1 = x1.mul(x1).sum(d).add(EPSILON);
-  const mag2 = x2.mul(x2).sum(d).add(EPSILON);
+  // d is the last dim: one node per row sum where the shapes agree (the same numbers)
+  const dot = (a: Tensor, b: Tensor): Tensor => rowDot(a, b) ?? a.mul(b).sum(d);
+  const prodSum = dot(x1, x2);
+  const mag1 = dot(x1, x1).add(EPSILON);
+  const mag2 = dot(x2, x2).add(EPSILON);
   const cos = prodSum.div(mag1.mul(mag2).sqrt());
   const pos = where(y.eq(1), sub(1, cos), 0);
   const neg = where(y.eq(-1), cos.sub(margin).clampMin(0), 0);

@@ -5,6 +5,7 @@ import { arg, checkBool, checkNumber, checkOptions, pyFloat } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { pairwiseDistance } from './distance.js';
+import { rowDistance } from '../ops/reduce.js';
 
 /** Options of {@link tripletMarginLoss} and `nn.TripletMarginLoss`. */
 export interface TripletMarginLossOptions extends ReductionOptions {
@@ -50,7 +51,7 @@ export function tripletMarginLoss(
   const reduction = resolveReduction(opts);
   checkMargin(margin);
   checkSameNdim(a, pos, neg);
-  const distance = (x: Tensor, y: Tensor): Tensor => pairwiseDistance(x, y, { p, eps });
+  const distance = (x: Tensor, y: Tensor): Tensor => (p === 2 ? rowDistance(x, y, eps) : null) ?? pairwiseDistance(x, y, { p, eps });
   return tripletLoss(a, pos, neg, distance, margin, swap, reduction);
 }
 

@@ -4,6 +4,7 @@ import { arg, checkBool, checkNumber, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { resolveReduction } from './reduction.js';
 import { checkDistanceFunction, pairwiseDistance } from './distance.js';
+import { rowDistance } from '../ops/reduce.js';
 import { checkMargin, checkSameNdim, tripletLoss } from './triplet_margin_loss.js';
 
 /** Options of {@link tripletMarginWithDistanceLoss} and `nn.TripletMarginWithDistanceLoss`. */
@@ -55,7 +56,8 @@ export function tripletMarginWithDistanceLoss(
   checkMargin(margin);
   checkSameNdim(a, pos, neg);
   const distance = (x: Tensor, y: Tensor): Tensor => {
-    const d = user ? user(x, y) : pairwiseDistance(x, y);
+    // the default pairwise distance (p = 2, eps 1e-6) as one node where the shapes agree
+    const d = user ? user(x, y) : (rowDistance(x, y, 1e-6) ?? pairwiseDistance(x, y));
     if (!(d instanceof Tensor)) throw new LosskitTypeError(`${fn}(): distanceFunction must return a Tensor, but got ${typeof d}`);
     return d;
   };

@@ -379,3 +379,105 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 export function scale(x: Tensor, c: number): Tensor {
   return pointwise('MulBackward', [x], x.dtype, (p) => p * c, [(_a, _b, _c, _y, g) => g * c]);
 }
+
+/** Whether a and b can take the one-node row ops below: same float dtype and shape, at least 1-D. */
+function rowsOf(a: Tensor, b: Tensor): { rows: number; size: number } | null {
+  if (a.dtype !== b.dtype || (a.dtype !== 'float32' && a.dtype !== 'float64') || a.ndim === 0 || a.numel === 0) return null;
+  if (a.ndim !== b.ndim || a.shape.some((s, i) => s !== b.shape[i])) return null;
+  const size = a.shape[a.ndim - 1];
+  return { rows: a.numel / size, size };
+}
+
+/**
+ * `a.mul(b).sum(-1)` as one node (null where the shapes or dtypes differ: compose it then): the
+ * products rounded to the dtype and summed in float64 in order, the gradients `g·b` and `g·a`,
+ * all exactly as the two ops give them, without the [*, D] product and spread in between.
+ */
+export function rowDot(a: Tensor, b: Tensor): Tensor | null {
+  const rs = rowsOf(a, b);
+  if (!rs) return null;
+  const { rows, size } = rs;
+  const av = a.data as Float32Array | Float64Array;
+  const bv = b.data as Float32Array | Float64Array;
+  const acc = new Float64Array(rows);
+  if (av instanceof Float32Array) {
+    for (let o = 0, k = 0; o < rows; o++) {
+      let s = 0;
+      for (let j = 0; j < size; j++, k++) s += Math.fround(av[k] * bv[k]);
+      acc[o] = s;
+    }
+  } else {
+    for (let o = 0, k = 0; o < rows; o++) {
+      let s = 0;
+      for (let j = 0; j < size; j++, k++) s += av[k] * bv[k];
+      acc[o] = s;
+    }
+  }
+  const out = new Tensor(storeSums(acc, a.dtype), a.shape.slice(0, -1));
+  return record(out, 'SumBackward', [a, b], (g) => {
+    const gv = asNumbers(g.data);
+    const side = (t: Tensor, other: Float32Array | Float64Array): Tensor | null => {
+      if (!t.requiresGrad) return null;
+      const gi = allocate(g.dtype, av.length) as Float32Array | Float64Array;
+      for (let o = 0, k = 0; o < rows; o++) {
+        const go = gv[o];
+        for (let j = 0; j < size; j++, k++) gi[k] = go * other[k];
+      }
+      return new Tensor(gi, a.shape);
+    };
+    return [side(a, bv), side(b, av)];
+  });
+}
+
+/**
+ * `a.sub(b).add(eps).norm(2, -1)` (pairwise distance, p = 2) as one node, null where the shapes
+ * or dtypes differ: the difference plus eps rounded to the dtype after each op, its float64 sum of
+ * squares, and the gradient `g·u/‖u‖` (0 where the norm is 0) for a and its negation for b,
+ * exactly as the three ops give them.
+ */
+export function rowDistance(a: Tensor, b: Tensor, eps: number): Tensor | null {
+  const rs = rowsOf(a, b);
+  if (!rs) return null;
+  const { rows, size } = rs;
+  const av = a.data as Float32Array | Float64Array;
+  const bv = b.data as Float32Array | Float64Array;
+  const f32 = av instanceof Float32Array;
+  const e = eps; // added as a double, as add(eps) does (the sum is then rounded)
+  const acc = new Float64Array(rows);
+  for (let o = 0, k = 0; o < rows; o++) {
+    let s = 0;
+    if (f32) {
+      for (let j = 0; j < size; j++, k++) {
+        const u = Math.fround(Math.fround(av[k] - bv[k]) + e);
+        s += u * u;
+      }
+    } else {
+      for (let j = 0; j < size; j++, k++) {
+        const u = av[k] - bv[k] + e;
+        s += u * u;
+      }
+    }
+    acc[o] = Math.sqrt(s);
+  }
+  const out = new Tensor(storeSums(acc, a.dtype), a.shape.slice(0, -1));
+  const nv = out.data as Float32Array | Float64Array;
+  return record(out, 'NormBackward', [a, b], (g) => {
+    const gv = asNumbers(g.data);
+    const gi = allocate(g.dtype, av.length) as Float32Array | Float64Array;
+    for (let o = 0, k = 0; o < rows; o++) {
+      const n = nv[o];
+      const go = gv[o];
+      for (let j = 0; j < size; j++, k++) {
+        const u = f32 ? Math.fround(Math.fround(av[k] - bv[k]) + e) : av[k] - bv[k] + e;
+        gi[k] = n === 0 ? 0 : go * (u / n);
+      }
+    }
+    let gb: Tensor | null = null;
+    if (b.requiresGrad) {
+      const nb = allocate(g.dtype, av.length) as Float32Array | Float64Array;
+      for (let k = 0; k < nb.length; k++) nb[k] = -gi[k];
+      gb = new Tensor(nb, b.shape);
+    }
+    return [a.requiresGrad ? new Tensor(gi, a.shape) : null, gb];
+  });
+}

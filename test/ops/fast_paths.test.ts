@@ -193,3 +193,62 @@ test('the elementwise ops keep integer and bool results as before', () => {
   assert.deepEqual(tensor([true, false]).add(tensor([true, true])).toArray(), [true, true]);
   assert.deepEqual(tensor([[1, 2], [3, 4]], { dtype: 'int64' }).sum(1).toArray(), [3, 7]);
 });
+
+test('rowDot and rowDistance equal the compositions they replace bit for bit (values and gradients, float32 and float64)', async () => {
+  const { rowDot, rowDistance } = await import('../../src/ops/reduce.js');
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const shape of [[5, 7], [7], [2, 3, 4]]) {
+      const mk = () => {
+        const a = randn(shape, { seed: 1, dtype }).detach();
+        const b = randn(shape, { seed: 2, dtype }).detach();
+        b.data[0] = a.data[0]; // a zero difference
+        a.requiresGrad = true;
+        b.requiresGrad = true;
+        return [a, b];
+      };
+      const g = randn(shape.slice(0, -1), { seed: 3, dtype });
+      const check = (fast: (a: Tensor, b: Tensor) => Tensor, slow: (a: Tensor, b: Tensor) => Tensor, same: boolean) => {
+        const [a1, b1] = mk();
+        const [a2, b2] = mk();
+        const f = fast(a1, same ? a1 : b1);
+        const s = slow(a2, same ? a2 : b2);
+        assert.deepEqual(f.shape, s.shape);
+        assert.deepEqual([...f.data], [...s.data]);
+        f.backward(g);
+        s.backward(g);
+        assert.deepEqual([...a1.grad!.data], [...a2.grad!.data]);
+        if (!same) assert.deepEqual([...b1.grad!.data], [...b2.grad!.data]);
+      };
+      check((a, b) => rowDot(a, b)!, (a, b) => a.mul(b).sum(-1), false);
+      check((a, b) => rowDot(a, b)!, (a, b) => a.mul(b).sum(-1), true);
+      check((a, b) => rowDistance(a, b, 1e-6)!, (a, b) => a.sub(b).add(1e-6).norm(2, -1), false);
+    }
+  }
+  assert.equal(rowDot(randn([2, 3]), randn([3])), null);
+  assert.equal(rowDistance(randn([2, 3]), randn([2, 3], { dtype: 'float64' }), 1e-6), null);
+});
+
+test('cosineEmbeddingLoss on its one-node rows matches the formula; tripletMarginWithDistanceLoss by default equals tripletMarginLoss', () => {
+  const x1 = randn([6, 5], { seed: 1, requiresGrad: true });
+  const x2 = randn([6, 5], { seed: 2 });
+  const y = tensor([1, -1, 1, -1, 0, 1]);
+  const a = F.cosineEmbeddingLoss(x1, x2, y, { margin: 0.1 });
+  // against the formula, with the float32 products the composition rounds
+  const cos = (i: number) => {
+    let p = 0, m1 = 0, m2 = 0;
+    for (let j = 0; j < 5; j++) {
+      const u = x1.data[i * 5 + j] as number, v = x2.data[i * 5 + j] as number;
+      p += Math.fround(u * v); m1 += Math.fround(u * u); m2 += Math.fround(v * v);
+    }
+    return p / Math.sqrt((m1 + 1e-12) * (m2 + 1e-12));
+  };
+  const ys = [1, -1, 1, -1, 0, 1];
+  const want = ys.map((t, i) => (t === 1 ? 1 - cos(i) : t === -1 ? Math.max(0, cos(i) - 0.1) : 0)).reduce((p, q) => p + q) / 6;
+  assert.ok(Math.abs(a.item() - want) < 1e-6);
+  const an = randn([4, 3], { seed: 4 }), po = randn([4, 3], { seed: 5 }), ne = randn([4, 3], { seed: 6 });
+  const t1 = F.tripletMarginLoss(an, po, ne).item();
+  const t2 = F.tripletMarginLoss(an, po.unsqueeze(0).expand([1, 4, 3]).reshape([4, 3]), ne).item();
+  const t3 = F.tripletMarginWithDistanceLoss(an, po, ne).item();
+  assert.equal(t1, t2);
+  assert.equal(t1, t3);
+});

@@ -59,7 +59,10 @@ function matmulWasm(p: MatmulProblem, f64: boolean): FloatArray {
       view(off, x.length).set(x);
       return off;
     };
-    const ao = copyIn(p.a);
+    const threads = M >= 8 && M * K * N >= MATMUL_PARALLEL_THRESHOLD ? getNumThreads() : 1;
+    // A in rows is copied in chunk by chunk while the helpers already compute (runJob's stage)
+    const staged = threads > 1 && !p.transA;
+    const ao = staged ? take(p.a.byteLength) : copyIn(p.a);
     const bo = copyIn(p.b);
     const biaso = p.bias ? copyIn(p.bias) : 0;
     const width = f64 ? 4 : 8;
@@ -68,20 +71,37 @@ function matmulWasm(p: MatmulProblem, f64: boolean): FloatArray {
     const [sai, sak] = p.transA ? [1, M] : [K, 1];
     const [sbk, sbj] = p.transB ? [1, K] : [N, 1];
     if (K > 0) (f64 ? ex.mmPack64 : ex.mmPack32)(bo, sbk, sbj, K, N, packed);
-    const threads = M >= 8 && M * K * N >= MATMUL_PARALLEL_THRESHOLD ? getNumThreads() : 1;
     // each thread packs its 4 rows of op(A) per K block into its own buffer (assembly/matmul.ts),
     // found by its thread id: a helper's id may be any of the pool's
     const paBytes = PACK_A_BYTES;
     const pa = take((threads === 1 ? 1 : MAX_THREADS) * paBytes);
     if (threads === 1) {
       (f64 ? ex.mm64 : ex.mm32)(ao, sai, sak, packed, co, K, N, biaso, 0, M, SCRATCH, pa);
-    } else {
-      // about four chunks per thread, whole micro-kernel blocks of 4 rows: a thread slowed by
-      // another process leaves its share to the others
-      const chunk = Math.max(4, Math.ceil(M / (4 * threads) / 4) * 4);
-      runJob({ kind: JOB_MATMUL, n: M, chunk, partial: 0, args: [ao, sai, sak, packed, co, K, N, biaso, f64 ? 1 : 0, pa, paBytes], stage: null, collect: null, done: 0 }, threads);
+      out.set(view(co, M * N));
+      return out;
     }
-    out.set(view(co, M * N));
+    // about four chunks per thread, whole micro-kernel blocks of 4 rows: a thread slowed by another
+    // process leaves its share to the others; finished chunks' rows of C are copied out while the
+    // rest computes
+    const chunk = Math.max(4, Math.ceil(M / (4 * threads) / 4) * 4);
+    const nChunks = Math.ceil(M / chunk);
+    const done = take(nChunks * 4);
+    new Int32Array(buffer(), done, nChunks).fill(0);
+    const A = view(ao, p.a.length);
+    const C = view(co, M * N);
+    runJob(
+      {
+        kind: JOB_MATMUL,
+        n: M,
+        chunk,
+        partial: 0,
+        args: [ao, sai, sak, packed, co, K, N, biaso, f64 ? 1 : 0, pa, paBytes],
+        stage: staged ? (c) => A.set(p.a.subarray(c * chunk * K, Math.min(M, (c + 1) * chunk) * K), c * chunk * K) : null,
+        collect: (c) => out.set(C.subarray(c * chunk * N, Math.min(M, (c + 1) * chunk) * N), c * chunk * N),
+        done,
+      },
+      threads,
+    );
     return out;
   });
 }

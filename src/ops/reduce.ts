@@ -339,24 +339,13 @@ function rowNorm2(x: Tensor, dims: readonly number[], size: number, keepdim: boo
   const v = x.data as NumberArray;
   const rows = size === 0 ? x.numel : v.length / size;
   const acc = new Float64Array(size === 0 ? numelOf(outShape) : rows);
-  for (let o = 0, k = 0; o < acc.length && size > 0; o++) {
-    let s = 0;
-    for (let j = 0; j < size; j++, k++) {
-      const a = v[k];
-      s += a * a;
-    }
-    acc[o] = Math.sqrt(s);
-  }
+  if (size > 0) rowSquares(v, acc, size, 0, true);
   const out = new Tensor(storeSums(acc, x.dtype), keepdim ? keptShape : outShape);
   const nv = out.data as NumberArray;
   return record(out, 'NormBackward', [x], (g) => {
     const gv = asNumbers(g.data);
     const gi = allocate(g.dtype, v.length) as Float32Array | Float64Array;
-    for (let o = 0, k = 0; o < acc.length && size > 0; o++) {
-      const n = nv[o];
-      const go = gv[o];
-      for (let j = 0; j < size; j++, k++) gi[k] = n === 0 ? 0 : go * (v[k] / n);
-    }
+    if (size > 0) normGrad(v, v, 0, false, gi, nv, gv, size);
     return [new Tensor(gi, x.shape)];
   });
 }
@@ -400,29 +389,15 @@ export function rowDot(a: Tensor, b: Tensor): Tensor | null {
   const av = a.data as Float32Array | Float64Array;
   const bv = b.data as Float32Array | Float64Array;
   const acc = new Float64Array(rows);
-  if (av instanceof Float32Array) {
-    for (let o = 0, k = 0; o < rows; o++) {
-      let s = 0;
-      for (let j = 0; j < size; j++, k++) s += Math.fround(av[k] * bv[k]);
-      acc[o] = s;
-    }
-  } else {
-    for (let o = 0, k = 0; o < rows; o++) {
-      let s = 0;
-      for (let j = 0; j < size; j++, k++) s += av[k] * bv[k];
-      acc[o] = s;
-    }
-  }
+  if (av instanceof Float32Array) rowDots32(av, bv as Float32Array, acc, size);
+  else rowDots64(av, bv as Float64Array, acc, size);
   const out = new Tensor(storeSums(acc, a.dtype), a.shape.slice(0, -1));
   return record(out, 'SumBackward', [a, b], (g) => {
     const gv = asNumbers(g.data);
     const side = (t: Tensor, other: Float32Array | Float64Array): Tensor | null => {
       if (!t.requiresGrad) return null;
       const gi = allocate(g.dtype, av.length) as Float32Array | Float64Array;
-      for (let o = 0, k = 0; o < rows; o++) {
-        const go = gv[o];
-        for (let j = 0; j < size; j++, k++) gi[k] = go * other[k];
-      }
+      rowScale(gi, gv, other, size);
       return new Tensor(gi, a.shape);
     };
     return [side(a, bv), side(b, av)];
@@ -444,40 +419,91 @@ export function rowDistance(a: Tensor, b: Tensor, eps: number): Tensor | null {
   const f32 = av instanceof Float32Array;
   const e = eps; // added as a double, as add(eps) does (the sum is then rounded)
   const acc = new Float64Array(rows);
-  for (let o = 0, k = 0; o < rows; o++) {
-    let s = 0;
-    if (f32) {
-      for (let j = 0; j < size; j++, k++) {
-        const u = Math.fround(Math.fround(av[k] - bv[k]) + e);
-        s += u * u;
-      }
-    } else {
-      for (let j = 0; j < size; j++, k++) {
-        const u = av[k] - bv[k] + e;
-        s += u * u;
-      }
-    }
-    acc[o] = Math.sqrt(s);
-  }
+  if (f32) diffSquares32(av, bv as Float32Array, e, acc, size);
+  else rowSquares(av, acc, size, e, false, bv as Float64Array);
   const out = new Tensor(storeSums(acc, a.dtype), a.shape.slice(0, -1));
   const nv = out.data as Float32Array | Float64Array;
   return record(out, 'NormBackward', [a, b], (g) => {
     const gv = asNumbers(g.data);
     const gi = allocate(g.dtype, av.length) as Float32Array | Float64Array;
-    for (let o = 0, k = 0; o < rows; o++) {
-      const n = nv[o];
-      const go = gv[o];
-      for (let j = 0; j < size; j++, k++) {
-        const u = f32 ? Math.fround(Math.fround(av[k] - bv[k]) + e) : av[k] - bv[k] + e;
-        gi[k] = n === 0 ? 0 : go * (u / n);
-      }
-    }
+    normGrad(av, bv, e, f32, gi, nv, gv, size);
     let gb: Tensor | null = null;
     if (b.requiresGrad) {
       const nb = allocate(g.dtype, av.length) as Float32Array | Float64Array;
-      for (let k = 0; k < nb.length; k++) nb[k] = -gi[k];
+      negate(nb, gi);
       gb = new Tensor(nb, b.shape);
     }
     return [a.requiresGrad ? new Tensor(gi, a.shape) : null, gb];
   });
+}
+
+// The loops of the row ops, each in a function of its own: V8 optimises a loop inside a longer
+// function by on-stack replacement and throws that code away at the first statement after it with
+// no type feedback yet, so a loop running once per call would stay in the interpreter each call.
+
+function rowDots32(a: Float32Array, b: Float32Array, acc: Float64Array, size: number): void {
+  for (let o = 0, k = 0; o < acc.length; o++) {
+    let s = 0;
+    for (let j = 0; j < size; j++, k++) s += Math.fround(a[k] * b[k]);
+    acc[o] = s;
+  }
+}
+
+function rowDots64(a: Float64Array, b: Float64Array, acc: Float64Array, size: number): void {
+  for (let o = 0, k = 0; o < acc.length; o++) {
+    let s = 0;
+    for (let j = 0; j < size; j++, k++) s += a[k] * b[k];
+    acc[o] = s;
+  }
+}
+
+/** gi[k] = g[row of k] * v[k] */
+function rowScale(gi: Float32Array | Float64Array, g: NumberArray, v: NumberArray, size: number): void {
+  for (let o = 0, k = 0; k < gi.length; o++) {
+    const go = g[o];
+    for (let j = 0; j < size; j++, k++) gi[k] = go * v[k];
+  }
+}
+
+/** acc[row] = sqrt Σ u², u = v (plain) or v - b + e (float64 differences). */
+function rowSquares(v: NumberArray, acc: Float64Array, size: number, e: number, plain: boolean, b?: Float64Array): void {
+  for (let o = 0, k = 0; o < acc.length; o++) {
+    let s = 0;
+    for (let j = 0; j < size; j++, k++) {
+      const u = plain ? v[k] : v[k] - b![k] + e;
+      s += u * u;
+    }
+    acc[o] = Math.sqrt(s);
+  }
+}
+
+function diffSquares32(a: Float32Array, b: Float32Array, e: number, acc: Float64Array, size: number): void {
+  for (let o = 0, k = 0; o < acc.length; o++) {
+    let s = 0;
+    for (let j = 0; j < size; j++, k++) {
+      const u = Math.fround(Math.fround(a[k] - b[k]) + e);
+      s += u * u;
+    }
+    acc[o] = Math.sqrt(s);
+  }
+}
+
+/**
+ * The 2-norm's gradient g·u/n per element (0 where the norm n is 0); u is v itself when `v === b`
+ * (a plain norm), else the difference v - b + e, rounded per op when `f32`.
+ */
+function normGrad(v: NumberArray, b: NumberArray, e: number, f32: boolean, gi: Float32Array | Float64Array, nv: NumberArray, g: NumberArray, size: number): void {
+  const plain = v === b;
+  for (let o = 0, k = 0; k < gi.length; o++) {
+    const n = nv[o];
+    const go = g[o];
+    for (let j = 0; j < size; j++, k++) {
+      const u = plain ? v[k] : f32 ? Math.fround(Math.fround(v[k] - b[k]) + e) : v[k] - b[k] + e;
+      gi[k] = n === 0 ? 0 : go * (u / n);
+    }
+  }
+}
+
+function negate(out: Float32Array | Float64Array, v: Float32Array | Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = -v[k];
 }

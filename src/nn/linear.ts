@@ -94,7 +94,10 @@ export class Linear extends Module {
     check(width === inF, RuntimeError, () => `mat1 and mat2 shapes cannot be multiplied (${rows}x${width} and ${inF}x${outF})`);
     // one product with the bias (addmm), the weight read transposed in place: fold any leading
     // dimensions into rows and unfold afterwards
-    const y = mm(x.reshape(rows, width), false, this.weight, true, this.bias);
+    const b = this.bias;
+    const fused = b === null || (b.ndim === 1 && b.shape[0] === outF);
+    // a bias replaced by one of another shape broadcasts (or fails) as an addition would
+    const y = fused ? mm(x.reshape(rows, width), false, this.weight, true, b) : mm(x.reshape(rows, width), false, this.weight, true).add(b);
     return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), outF]);
   }
 

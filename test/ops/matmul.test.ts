@@ -210,6 +210,13 @@ describe('nn.Linear on the fused product', () => {
         assert.deepEqual(fc.forward(tensor(rand(4), { dtype: 'float64' })).shape, [3]);
         assert.deepEqual(fc.forward(tensor(new Float64Array(0), { shape: [0, 4], dtype: 'float64' })).shape, [0, 3]);
         assert.throws(() => fc.forward(tensor(1, { dtype: 'float64' })), RuntimeError);
+        // a bias replaced by one of another shape adds as a broadcast addition would, or fails as it
+        const fb = new nn.Linear(2, 2, { dtype: 'float64' });
+        fb.weight.data = [[1, 0], [0, 1]];
+        fb.bias = tensor([10], { dtype: 'float64' });
+        assert.deepEqual(fb.forward(tensor([[1, 2]], { dtype: 'float64' })).toArray(), [[11, 12]]);
+        fb.bias = tensor([1, 2, 3], { dtype: 'float64' });
+        assert.throws(() => fb.forward(tensor([[1, 2]], { dtype: 'float64' })), { name: 'RuntimeError', message: 'The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1' });
       });
     }
   });

@@ -400,6 +400,13 @@ export function rowDot(a: Tensor, b: Tensor): Tensor | null {
       rowScale(gi, gv, other, size);
       return new Tensor(gi, a.shape);
     };
+    if (a === b) {
+      // a·a: the two equal gradients g·a added, 2·round(g·a), exactly, as one array
+      const gi = allocate(g.dtype, av.length) as Float32Array | Float64Array;
+      if (gi instanceof Float32Array) rowScaleTwice32(gi, gv, av, size);
+      else rowScaleTwice64(gi, gv, av, size);
+      return [new Tensor(gi, a.shape), null];
+    }
     return [side(a, bv), side(b, av)];
   });
 }
@@ -506,4 +513,18 @@ function normGrad(v: NumberArray, b: NumberArray, e: number, f32: boolean, gi: F
 
 function negate(out: Float32Array | Float64Array, v: Float32Array | Float64Array): void {
   for (let k = 0; k < out.length; k++) out[k] = -v[k];
+}
+
+function rowScaleTwice32(gi: Float32Array, g: NumberArray, v: NumberArray, size: number): void {
+  for (let o = 0, k = 0; k < gi.length; o++) {
+    const go = g[o];
+    for (let j = 0; j < size; j++, k++) gi[k] = 2 * Math.fround(go * v[k]);
+  }
+}
+
+function rowScaleTwice64(gi: Float64Array, g: NumberArray, v: NumberArray, size: number): void {
+  for (let o = 0, k = 0; k < gi.length; o++) {
+    const go = g[o];
+    for (let j = 0; j < size; j++, k++) gi[k] = 2 * (go * v[k]);
+  }
 }

@@ -1,9 +1,13 @@
-import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { IndexError, check } from '../errors.js';
 import { type Loops, logSigmoid, pointwise, sub } from '../ops/elementwise.js';
 import { sameShape } from '../tensor/shape.js';
 import { arg, checkOptions, optionalArg, requireFloat, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { attach } from '../kernels/fused.js';
+import { fusedOn } from '../kernels/index.js';
+import { fresh } from '../kernels/memory.js';
+import { isGradEnabled } from '../autograd/graph.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 
 /** Options of {@link multilabelSoftMarginLoss} and `nn.MultiLabelSoftMarginLoss`. */
@@ -40,6 +44,8 @@ export function multilabelSoftMarginLoss(
   const weight = optionalArg('multilabelSoftMarginLoss', 'weight', opts.weight);
   // log_sigmoid has no integer kernel
   requireFloat('log_sigmoid_cpu', x.dtype);
+  const fused = fusedReduced(x, y, weight, opts);
+  if (fused) return fused;
   // one loop for the elementwise term where the composition's dtypes are all x's (the usual case)
   let loss =
     y.dtype === x.dtype && sameShape(y.shape, x.shape)
@@ -54,6 +60,56 @@ export function multilabelSoftMarginLoss(
 }
 
 type Round = (v: number) => number;
+
+/**
+ * 'mean'/'sum' without a weight, the target not requiring grad, same shape and float dtype: the
+ * value and the gradient at the reduction's seed in one pass and one node, with the composition's
+ * roundings (element term, row sum, / C, then the mean of the rows) and its seed (float32 1/N, / C),
+ * so that for an incoming gradient of 1 both are the composition's bits. Null otherwise.
+ */
+function fusedReduced(x: Tensor, y: Tensor, weight: Tensor | undefined, opts: MultiLabelSoftMarginLossOptions): Tensor | null {
+  if (!fusedOn() || weight || x.ndim === 0 || x.numel === 0 || y.requiresGrad) return null;
+  if ((x.dtype !== 'float32' && x.dtype !== 'float64') || y.dtype !== x.dtype || !sameShape(y.shape, x.shape)) return null;
+  const r = opts.reduction ?? 'mean';
+  if ((r !== 'mean' && r !== 'sum') || opts.sizeAverage != null || opts.reduce != null) return null;
+  const C = x.shape[x.ndim - 1];
+  const rows = x.numel / C;
+  const fr = stepRounding(x.dtype);
+  const seed = fr((r === 'mean' ? fr(1 / rows) : 1) / C);
+  const f32 = x.dtype === 'float32';
+  const grad = isGradEnabled() && x.requiresGrad ? fresh(x.numel, f32 ? 4 : 8, true) : null;
+  const total = reducedLoop(x.data as Float32Array | Float64Array, y.data as Float32Array | Float64Array, C, rows, fr, seed, grad);
+  const value = r === 'mean' ? total / rows : total;
+  const out = new Tensor(f32 ? Float32Array.of(value) : Float64Array.of(value), []);
+  if (!grad) return out;
+  return attach(out, 'MultilabelSoftMarginBackward', x, null, { sum: total, loss: null, grad }, x.shape);
+}
+
+/** Σ over rows of round(round(Σ_c term) / C), writing the gradient at `seed` (one exp and log1p per element). */
+function reducedLoop(
+  x: Float32Array | Float64Array, y: Float32Array | Float64Array, C: number, rows: number, fr: Round, seed: number,
+  grad: Float32Array | Float64Array | null,
+): number {
+  let total = 0;
+  for (let o = 0, k = 0; o < rows; o++) {
+    let rs = 0;
+    for (let j = 0; j < C; j++, k++) {
+      const a = x[k];
+      const t = y[k];
+      const e = Math.exp(-Math.abs(a));
+      const l1p = Math.log1p(e);
+      const omt = fr(1 - t);
+      rs += -fr(fr(t * fr(Math.min(a, 0) - l1p)) + fr(omt * fr(Math.min(-a, 0) - l1p)));
+      if (grad) {
+        const sigPos = a >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(x)
+        const sigNeg = -a >= 0 ? 1 / (1 + e) : e / (1 + e); // σ(-x)
+        grad[k] = fr(fr(-seed * t) * sigNeg) - fr(fr(-seed * omt) * sigPos);
+      }
+    }
+    total += fr(fr(rs) / C);
+  }
+  return total;
+}
 
 /**
  * `-(y·logσ(x) + (1 - y)·logσ(-x))` as one node with the composition's float32 rounding after

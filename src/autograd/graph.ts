@@ -1,5 +1,6 @@
 import { LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { asNumbers, fromNumbers, isHalf } from '../tensor/dtype.js';
 
 /** Turns the gradient of a node's output into gradients of its inputs (null where one gets none). */
 export type BackwardFn = (grad: Tensor, retain: boolean) => readonly (Tensor | null)[];
@@ -174,6 +175,13 @@ function accumulate(leaf: Tensor, g: Tensor, make: SweepOptions['make']): void {
   const have = leaf.grad;
   if (!have) {
     leaf.grad = claim(g, (d) => make(d, leaf));
+    return;
+  }
+  if (isHalf(have.dtype)) {
+    // 16-bit floats add in float32 and round once, as PyTorch's
+    const add = asNumbers(g.data);
+    const sum = asNumbers(have.data).map((v, i) => v + add[i]);
+    (have.data as Uint16Array).set(fromNumbers(sum, have.dtype) as Uint16Array);
     return;
   }
   const acc = have.data as Float32Array | Float64Array;

@@ -19,7 +19,7 @@
  * @module losskit/onnx
  */
 import { Tensor, ValueError, LosskitTypeError, tensor } from '../index.js';
-import { float32ToHalf, halfToFloat32 } from './half.js';
+import { float32ToHalf } from '../tensor/half.js';
 
 /** What `fromOrt` reads: ONNX Runtime's Tensor, transformers.js's Tensor, or any such object. */
 export interface OrtTensorLike {
@@ -63,9 +63,9 @@ const DIRECT: Record<string, 'float32' | 'float64' | 'int32' | 'int64' | 'bool'>
 
 /**
  * An ONNX Runtime (or transformers.js) tensor as a losskit Tensor over the same typed array: no
- * copy for float32, float64, int32, int64 and bool. float16 (a Uint16Array of bit patterns, or a
- * Float16Array) becomes float32, the one conversion, since losskit computes half precision in
- * float32 as PyTorch does.
+ * copy for float32, float64, int32, int64, bool and float16 (a Uint16Array of bit patterns, or a
+ * Float16Array, seen as the Uint16Array over its bytes). Losses on a float16 tensor compute in
+ * float32 and return float16, as PyTorch's do.
  *
  * @throws ValueError for data that is not on the CPU (download GPU tensors with `await t.getData()`
  *   first), for types losskit has no dtype for (uint8, int8, int16, uint16, string, ...), or for
@@ -84,7 +84,7 @@ export function fromOrt(t: OrtTensorLike, options: FromOrtOptions = {}): Tensor 
   const data = t.data;
   if (t.type === 'float16') {
     if (!(ArrayBuffer.isView(data) && 'length' in data)) throw new ValueError('fromOrt(): float16 data must be a Uint16Array or a Float16Array');
-    return tensor(halfToFloat32(data as unknown as Uint16Array), { shape, dtype: 'float32', requiresGrad });
+    return tensor(data as never, { shape, dtype: 'float16', requiresGrad });
   }
   const dtype = DIRECT[t.type];
   if (dtype === undefined) {
@@ -96,7 +96,8 @@ export function fromOrt(t: OrtTensorLike, options: FromOrtOptions = {}): Tensor 
 
 /**
  * A losskit Tensor as an ONNX Runtime tensor, `new ort.Tensor(type, data, dims)` over the same
- * typed array (no copy), or float16 with `{ type: 'float16' }` (converted).
+ * typed array (no copy; float16 too), or a float32/float64 tensor converted to float16 with
+ * `{ type: 'float16' }`. bfloat16 has no ONNX Runtime tensor type in JavaScript: cast it first.
  */
 export function toOrt(ort: OrtModule, t: Tensor, options: ToOrtOptions = {}): any {
   const Ctor = typeof ort === 'function' ? ort : (ort as { Tensor?: OrtTensorConstructor } | null)?.Tensor;
@@ -104,7 +105,8 @@ export function toOrt(ort: OrtModule, t: Tensor, options: ToOrtOptions = {}): an
     throw new LosskitTypeError("toOrt(): the first argument must be the ONNX Runtime module (import * as ort from 'onnxruntime-web') or its Tensor class");
   }
   if (!(t instanceof Tensor)) throw new LosskitTypeError(`toOrt(): expected a losskit Tensor, got ${describe(t)}`);
-  if (options.type === 'float16') return new Ctor('float16', float32ToHalf(t.data as ArrayLike<number>), [...t.shape]);
-  if (options.type !== undefined) throw new ValueError(`toOrt(): type must be 'float16' or absent, got ${describe(options.type)}`);
+  if (t.dtype === 'bfloat16') throw new ValueError("toOrt(): ONNX Runtime's JavaScript tensors have no bfloat16; use t.to('float32') or t.to('float16')");
+  if (options.type === 'float16' && t.dtype !== 'float16') return new Ctor('float16', float32ToHalf(t.data as ArrayLike<number>), [...t.shape]);
+  if (options.type !== undefined && options.type !== 'float16') throw new ValueError(`toOrt(): type must be 'float16' or absent, got ${describe(options.type)}`);
   return new Ctor(t.dtype, t.data, [...t.shape]);
 }

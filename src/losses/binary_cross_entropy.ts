@@ -7,6 +7,7 @@ import { torchSize } from '../tensor/shape.js';
 import { arg, checkOptions, notDifferentiable, optionalArg, requireFloat, requireSameSize, requireBroadcastsTo } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link binaryCrossEntropy} and `nn.BCELoss`. */
 export interface BCELossOptions extends ReductionOptions {
@@ -42,6 +43,8 @@ export const EPSILON = Math.fround(1e-12);
  * F.binaryCrossEntropy(tensor([0.8, 0.2]), tensor([1, 0])).toString(); // 'tensor(0.2231)'
  */
 export function binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BCELossOptions = {}): Tensor {
+  const h = inFloat32(binaryCrossEntropy, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('binaryCrossEntropy', opts, LOSS_OPTIONS.binaryCrossEntropy);
   const x = arg('binaryCrossEntropy', 'input', input);
   const y = arg('binaryCrossEntropy', 'target', target);

@@ -8,6 +8,7 @@ import { broadcastShapes, torchSize } from '../tensor/shape.js';
 import { arg, checkOptions, notDifferentiable, optionalArg, requireSameSize, requireBroadcastsTo } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link binaryCrossEntropyWithLogits} and `nn.BCEWithLogitsLoss`. */
 export interface BCEWithLogitsLossOptions extends ReductionOptions {
@@ -36,6 +37,8 @@ export interface BCEWithLogitsLossOptions extends ReductionOptions {
  * F.binaryCrossEntropyWithLogits(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(-0.1867)'
  */
 export function binaryCrossEntropyWithLogits(input: TensorLike, target: TensorLike, opts: BCEWithLogitsLossOptions = {}): Tensor {
+  const h = inFloat32(binaryCrossEntropyWithLogits, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('binaryCrossEntropyWithLogits', opts, LOSS_OPTIONS.binaryCrossEntropyWithLogits);
   const x = arg('binaryCrossEntropyWithLogits', 'input', input);
   const y = arg('binaryCrossEntropyWithLogits', 'target', target);

@@ -7,6 +7,7 @@ import { arg, checkInt, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { crossEntropy } from './cross_entropy.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link causalLmLoss} and `nn.CausalLMLoss`. */
 export interface CausalLMLossOptions extends ReductionOptions {
@@ -48,6 +49,8 @@ export interface CausalLMLossOptions extends ReductionOptions {
  * F.causalLmLoss(zeros([1, 3, 4]), tensor([[1, 2, 3]], { dtype: 'int64' })).toString(); // 'tensor(1.3863)': log 4
  */
 export function causalLmLoss(logits: TensorLike, labels: TensorLike, opts: CausalLMLossOptions = {}): Tensor {
+  const h = inFloat32(causalLmLoss, [logits, labels, opts]);
+  if (h !== undefined) return h;
   checkOptions('causalLmLoss', opts, LOSS_OPTIONS.causalLmLoss);
   const x = arg('causalLmLoss', 'logits', logits);
   const y = arg('causalLmLoss', 'labels', labels, Array.isArray(labels) ? 'int64' : undefined);

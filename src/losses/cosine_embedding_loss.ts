@@ -6,6 +6,7 @@ import { sizeList } from '../tensor/shape.js';
 import { arg, checkNumber, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link cosineEmbeddingLoss} and `nn.CosineEmbeddingLoss`. */
 export interface CosineEmbeddingLossOptions extends ReductionOptions {
@@ -39,6 +40,8 @@ export function cosineEmbeddingLoss(
   target: TensorLike,
   opts: CosineEmbeddingLossOptions = {},
 ): Tensor {
+  const h = inFloat32(cosineEmbeddingLoss, [input1, input2, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('cosineEmbeddingLoss', opts, LOSS_OPTIONS.cosineEmbeddingLoss);
   const x1 = arg('cosineEmbeddingLoss', 'input1', input1);
   const x2 = arg('cosineEmbeddingLoss', 'input2', input2);

@@ -11,6 +11,7 @@ import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { nllParts, reduceNll } from './nll_loss.js';
 import { fusedClassIndices, fusedClassProbabilities } from '../kernels/fused.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link crossEntropy} and `nn.CrossEntropyLoss`. */
 export interface CrossEntropyLossOptions extends ReductionOptions {
@@ -52,6 +53,8 @@ export interface CrossEntropyLossOptions extends ReductionOptions {
  * F.crossEntropy(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(2.0794)'
  */
 export function crossEntropy(input: TensorLike, target: TensorLike, opts: CrossEntropyLossOptions = {}): Tensor {
+  const h = inFloat32(crossEntropy, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('crossEntropy', opts, LOSS_OPTIONS.crossEntropy);
   const x = arg('crossEntropy', 'input', input);
   const y = arg('crossEntropy', 'target', target, Array.isArray(target) && !sameShapeAsArray(x, target) ? 'int64' : undefined);

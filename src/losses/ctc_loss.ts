@@ -7,6 +7,7 @@ import { LOSS_OPTIONS } from './options.js';
 import { lengthNormalizedMean, resolveReduction } from './reduction.js';
 import { activeBackend, fusedOn } from '../kernels/index.js';
 import { ctcWasm } from '../kernels/wasm.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link ctcLoss} and `nn.CTCLoss`. */
 export interface CTCLossOptions {
@@ -70,6 +71,8 @@ export function ctcLoss(
   targetLengths: Lengths,
   opts: CTCLossOptions = {},
 ): Tensor {
+  const h = inFloat32(ctcLoss, [logProbs, targets, inputLengths, targetLengths, opts]);
+  if (h !== undefined) return h;
   checkOptions('ctcLoss', opts, LOSS_OPTIONS.ctcLoss);
   const lp = arg('ctcLoss', 'logProbs', logProbs);
   const tg = arg('ctcLoss', 'targets', targets, 'int64');

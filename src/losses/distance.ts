@@ -7,6 +7,7 @@ import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkBool, checkInt, checkNumber, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link pairwiseDistance}. */
 export interface PairwiseDistanceOptions {
@@ -35,6 +36,8 @@ export interface PairwiseDistanceOptions {
  * F.pairwiseDistance(tensor([[0, 0]]), tensor([[3, 4]])).toString(); // 'tensor([5.0000])'
  */
 export function pairwiseDistance(x1: TensorLike, x2: TensorLike, opts: PairwiseDistanceOptions = {}): Tensor {
+  const h = inFloat32(pairwiseDistance, [x1, x2, opts]);
+  if (h !== undefined) return h;
   checkOptions('pairwiseDistance', opts, LOSS_OPTIONS.pairwiseDistance);
   const a = arg('pairwiseDistance', 'x1', x1);
   const b = arg('pairwiseDistance', 'x2', x2);
@@ -66,6 +69,8 @@ export interface CosineSimilarityOptions {
  * F.cosineSimilarity(tensor([[1, 0]]), tensor([[1, 1]])).toString(); // 'tensor([0.7071])'
  */
 export function cosineSimilarity(x1: TensorLike, x2: TensorLike, opts: CosineSimilarityOptions = {}): Tensor {
+  const h = inFloat32(cosineSimilarity, [x1, x2, opts]);
+  if (h !== undefined) return h;
   checkOptions('cosineSimilarity', opts, LOSS_OPTIONS.cosineSimilarity);
   let a = arg('cosineSimilarity', 'x1', x1);
   let b = arg('cosineSimilarity', 'x2', x2);

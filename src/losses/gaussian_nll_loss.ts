@@ -8,6 +8,7 @@ import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.
 import { LOSS_OPTIONS } from './options.js';
 import { fusedPointwise } from '../kernels/pointwise.js';
 import { reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link gaussianNllLoss} and `nn.GaussianNLLLoss`. */
 export interface GaussianNLLLossOptions {
@@ -47,6 +48,8 @@ export function gaussianNllLoss(
   variance: TensorLike,
   opts: GaussianNLLLossOptions = {},
 ): Tensor {
+  const h = inFloat32(gaussianNllLoss, [input, target, variance, opts]);
+  if (h !== undefined) return h;
   checkOptions('gaussianNllLoss', opts, LOSS_OPTIONS.gaussianNllLoss);
   const x = arg('gaussianNllLoss', 'input', input);
   const y = arg('gaussianNllLoss', 'target', target);

@@ -6,6 +6,7 @@ import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link hingeEmbeddingLoss} and `nn.HingeEmbeddingLoss`. */
 export interface HingeEmbeddingLossOptions extends ReductionOptions {
@@ -29,6 +30,8 @@ export interface HingeEmbeddingLossOptions extends ReductionOptions {
  * F.hingeEmbeddingLoss(tensor([0.3, 2]), tensor([1, -1])).toString(); // 'tensor(0.1500)'
  */
 export function hingeEmbeddingLoss(input: TensorLike, target: TensorLike, opts: HingeEmbeddingLossOptions = {}): Tensor {
+  const h = inFloat32(hingeEmbeddingLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('hingeEmbeddingLoss', opts, LOSS_OPTIONS.hingeEmbeddingLoss);
   const x = arg('hingeEmbeddingLoss', 'input', input);
   const y = arg('hingeEmbeddingLoss', 'target', target);

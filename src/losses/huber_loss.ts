@@ -7,6 +7,7 @@ import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkNumber, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link huberLoss} and `nn.HuberLoss`. */
 export interface HuberLossOptions {
@@ -36,6 +37,8 @@ export interface HuberLossOptions {
  * F.huberLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(0.6250)'
  */
 export function huberLoss(input: TensorLike, target: TensorLike, opts: HuberLossOptions = {}): Tensor {
+  const h = inFloat32(huberLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('huberLoss', opts, LOSS_OPTIONS.huberLoss);
   const delta = checkNumber('huberLoss', 'delta', opts.delta ?? 1);
   const x = arg('huberLoss', 'input', input);

@@ -7,6 +7,7 @@ import { broadcastShapes } from '../tensor/shape.js';
 import { arg, checkBool, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link klDiv} and `nn.KLDivLoss`. */
 export interface KLDivLossOptions extends ReductionOptions {
@@ -46,6 +47,8 @@ const xlogy = (x: number, y: number, fr: (v: number) => number): number =>
  * F.klDiv(ones([2, 2]), tensor([[0, 1], [2, 3]]), { reduction: 'batchmean' }).toString(); // 'tensor(-0.6589)'
  */
 export function klDiv(input: TensorLike, target: TensorLike, opts: KLDivLossOptions = {}): Tensor {
+  const h = inFloat32(klDiv, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('klDiv', opts, LOSS_OPTIONS.klDiv);
   const x = arg('klDiv', 'input', input);
   const y = arg('klDiv', 'target', target);

@@ -4,6 +4,7 @@ import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkOptions, optionalArg, warnIfSizesDiffer } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link l1Loss} and `nn.L1Loss`. */
 export interface L1LossOptions extends ReductionOptions {
@@ -29,6 +30,8 @@ export interface L1LossOptions extends ReductionOptions {
  * F.l1Loss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.)'
  */
 export function l1Loss(input: TensorLike, target: TensorLike, opts: L1LossOptions = {}): Tensor {
+  const h = inFloat32(l1Loss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('l1Loss', opts, LOSS_OPTIONS.l1Loss);
   const x = arg('l1Loss', 'input', input);
   const y = arg('l1Loss', 'target', target);

@@ -7,6 +7,7 @@ import { arg, checkNumber, checkOptions, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link marginRankingLoss} and `nn.MarginRankingLoss`. */
 export interface MarginRankingLossOptions extends ReductionOptions {
@@ -35,6 +36,8 @@ export function marginRankingLoss(
   target: TensorLike,
   opts: MarginRankingLossOptions = {},
 ): Tensor {
+  const h = inFloat32(marginRankingLoss, [input1, input2, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('marginRankingLoss', opts, LOSS_OPTIONS.marginRankingLoss);
   const x1 = arg('marginRankingLoss', 'input1', input1);
   const x2 = arg('marginRankingLoss', 'input2', input2);

@@ -4,6 +4,7 @@ import { fusedElementwise } from '../kernels/fused.js';
 import { arg, checkOptions, optionalArg, requireFloat, warnIfSizesDiffer } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, reduceElementwiseWeighted, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link mseLoss} and `nn.MSELoss`. */
 export interface MSELossOptions extends ReductionOptions {
@@ -28,6 +29,8 @@ export interface MSELossOptions extends ReductionOptions {
  * F.mseLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.5000)'
  */
 export function mseLoss(input: TensorLike, target: TensorLike, opts: MSELossOptions = {}): Tensor {
+  const h = inFloat32(mseLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('mseLoss', opts, LOSS_OPTIONS.mseLoss);
   const x = arg('mseLoss', 'input', input);
   const y = arg('mseLoss', 'target', target);

@@ -7,6 +7,7 @@ import { torchTypeName } from '../ops/reduce.js';
 import { arg, checkNumber, checkOptions, expectLong, frames, notDifferentiable, optionalArg, requireFloat, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link multiMarginLoss} and `nn.MultiMarginLoss`. */
 export interface MultiMarginLossOptions extends ReductionOptions {
@@ -37,6 +38,8 @@ export interface MultiMarginLossOptions extends ReductionOptions {
  * F.multiMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), tensor([3], { dtype: 'int64' })).toString(); // 'tensor(0.3250)'
  */
 export function multiMarginLoss(input: TensorLike, target: TensorLike, opts: MultiMarginLossOptions = {}): Tensor {
+  const h = inFloat32(multiMarginLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('multiMarginLoss', opts, LOSS_OPTIONS.multiMarginLoss);
   const x = arg('multiMarginLoss', 'input', input);
   const y = arg('multiMarginLoss', 'target', target, 'int64');

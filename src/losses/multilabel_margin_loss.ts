@@ -6,6 +6,7 @@ import { sizeList } from '../tensor/shape.js';
 import { arg, checkOptions, expectLong, frames, requireFloat, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /**
  * Multi-label hinge loss: every target class's score should beat every non-target class's score
@@ -28,6 +29,8 @@ import { type ReductionOptions, reduce, resolveReduction } from './reduction.js'
  * F.multilabelMarginLoss(tensor([[0.1, 0.2, 0.4, 0.8]]), y).toString(); // 'tensor(0.8500)'
  */
 export function multilabelMarginLoss(input: TensorLike, target: TensorLike, opts: ReductionOptions = {}): Tensor {
+  const h = inFloat32(multilabelMarginLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('multilabelMarginLoss', opts, LOSS_OPTIONS.multilabelMarginLoss);
   const x = arg('multilabelMarginLoss', 'input', input);
   const y = arg('multilabelMarginLoss', 'target', target, 'int64');

@@ -9,6 +9,7 @@ import { fusedOn } from '../kernels/index.js';
 import { fresh } from '../kernels/memory.js';
 import { isGradEnabled } from '../autograd/graph.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link multilabelSoftMarginLoss} and `nn.MultiLabelSoftMarginLoss`. */
 export interface MultiLabelSoftMarginLossOptions extends ReductionOptions {
@@ -38,6 +39,8 @@ export function multilabelSoftMarginLoss(
   target: TensorLike,
   opts: MultiLabelSoftMarginLossOptions = {},
 ): Tensor {
+  const h = inFloat32(multilabelSoftMarginLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('multilabelSoftMarginLoss', opts, LOSS_OPTIONS.multilabelSoftMarginLoss);
   const x = arg('multilabelSoftMarginLoss', 'input', input);
   const y = arg('multilabelSoftMarginLoss', 'target', target);

@@ -8,6 +8,7 @@ import { arg, checkInt, checkOptions, expectLong, notDifferentiable, optionalArg
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, resolveReduction } from './reduction.js';
 import { fusedClassIndices } from '../kernels/fused.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link nllLoss} and `nn.NLLLoss`. */
 export interface NLLLossOptions extends ReductionOptions {
@@ -154,6 +155,8 @@ export function reduceNll(parts: NLLParts, reduction: string): Tensor {
  * F.nllLoss(logp, tensor([0, 1], { dtype: 'int64' })).toString(); // 'tensor(0.3955)'
  */
 export function nllLoss(input: TensorLike, target: TensorLike, opts: NLLLossOptions = {}): Tensor {
+  const h = inFloat32(nllLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('nllLoss', opts, LOSS_OPTIONS.nllLoss);
   const x = arg('nllLoss', 'input', input);
   const y = arg('nllLoss', 'target', target, 'int64');

@@ -3,6 +3,7 @@ import { ValueError, check } from '../errors.js';
 import { arg, checkInt, checkOptions } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { causalLmLoss } from './causal_lm_loss.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link perplexity}. */
 export interface PerplexityOptions {
@@ -27,6 +28,8 @@ export interface PerplexityOptions {
  * F.perplexity(zeros([1, 3, 4]), tensor([[1, 2, 3]], { dtype: 'int64' })).item(); // 4: uniform over 4 tokens
  */
 export function perplexity(logits: TensorLike, labels: TensorLike, opts: PerplexityOptions = {}): Tensor {
+  const h = inFloat32(perplexity, [logits, labels, opts]);
+  if (h !== undefined) return h;
   checkOptions('perplexity', opts, LOSS_OPTIONS.perplexity);
   const reduction = opts.reduction ?? 'mean';
   check(

@@ -6,6 +6,7 @@ import { arg, checkBool, checkNumber, checkOptions, stepRounding } from './args.
 import { LOSS_OPTIONS } from './options.js';
 import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link poissonNllLoss} and `nn.PoissonNLLLoss`. */
 export interface PoissonNLLLossOptions extends ReductionOptions {
@@ -41,6 +42,8 @@ const TWO_PI = 2 * Math.PI;
  * F.poissonNllLoss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(1.2183)'
  */
 export function poissonNllLoss(input: TensorLike, target: TensorLike, opts: PoissonNLLLossOptions = {}): Tensor {
+  const h = inFloat32(poissonNllLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('poissonNllLoss', opts, LOSS_OPTIONS.poissonNllLoss);
   const x = arg('poissonNllLoss', 'input', input);
   const y = arg('poissonNllLoss', 'target', target);

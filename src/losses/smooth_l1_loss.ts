@@ -6,6 +6,7 @@ import { arg, checkNumber, checkOptions, requireFloat, warnIfSizesDiffer } from 
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { l1Loss } from './l1_loss.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link smoothL1Loss} and `nn.SmoothL1Loss`. */
 export interface SmoothL1LossOptions extends ReductionOptions {
@@ -28,6 +29,8 @@ export interface SmoothL1LossOptions extends ReductionOptions {
  * F.smoothL1Loss(ones([2, 2]), tensor([[0, 1], [2, 3]])).toString(); // 'tensor(0.6250)'
  */
 export function smoothL1Loss(input: TensorLike, target: TensorLike, opts: SmoothL1LossOptions = {}): Tensor {
+  const h = inFloat32(smoothL1Loss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('smoothL1Loss', opts, LOSS_OPTIONS.smoothL1Loss);
   const beta = checkNumber('smoothL1Loss', 'beta', opts.beta ?? 1);
   check(beta >= 0, RuntimeError, () => `smooth_l1_loss does not support negative values for beta. (got beta=${beta})`);

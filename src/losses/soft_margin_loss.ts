@@ -8,6 +8,7 @@ import { arg, checkOptions, notDifferentiable, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { fusedPointwise } from '../kernels/pointwise.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /**
  * Two-class logistic loss for targets of 1 or -1.
@@ -26,6 +27,8 @@ import { type ReductionOptions, reduce, resolveReduction } from './reduction.js'
  * F.softMarginLoss(tensor([1, -1]), tensor([1, 1])).toString(); // 'tensor(0.8133)'
  */
 export function softMarginLoss(input: TensorLike, target: TensorLike, opts: ReductionOptions = {}): Tensor {
+  const h = inFloat32(softMarginLoss, [input, target, opts]);
+  if (h !== undefined) return h;
   checkOptions('softMarginLoss', opts, LOSS_OPTIONS.softMarginLoss);
   const x = arg('softMarginLoss', 'input', input);
   const y = arg('softMarginLoss', 'target', target);

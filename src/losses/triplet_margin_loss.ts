@@ -6,6 +6,7 @@ import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { pairwiseDistance } from './distance.js';
 import { rowDistance } from '../ops/reduce.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link tripletMarginLoss} and `nn.TripletMarginLoss`. */
 export interface TripletMarginLossOptions extends ReductionOptions {
@@ -40,6 +41,8 @@ export function tripletMarginLoss(
   negative: TensorLike,
   opts: TripletMarginLossOptions = {},
 ): Tensor {
+  const h = inFloat32(tripletMarginLoss, [anchor, positive, negative, opts]);
+  if (h !== undefined) return h;
   checkOptions('tripletMarginLoss', opts, LOSS_OPTIONS.tripletMarginLoss);
   const a = arg('tripletMarginLoss', 'anchor', anchor);
   const pos = arg('tripletMarginLoss', 'positive', positive);

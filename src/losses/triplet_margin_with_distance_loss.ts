@@ -6,6 +6,7 @@ import { resolveReduction } from './reduction.js';
 import { checkDistanceFunction, pairwiseDistance } from './distance.js';
 import { rowDistance } from '../ops/reduce.js';
 import { checkMargin, checkSameNdim, tripletLoss } from './triplet_margin_loss.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Options of {@link tripletMarginWithDistanceLoss} and `nn.TripletMarginWithDistanceLoss`. */
 export interface TripletMarginWithDistanceLossOptions {
@@ -44,6 +45,8 @@ export function tripletMarginWithDistanceLoss(
   negative: TensorLike,
   opts: TripletMarginWithDistanceLossOptions = {},
 ): Tensor {
+  const h = inFloat32(tripletMarginWithDistanceLoss, [anchor, positive, negative, opts]);
+  if (h !== undefined) return h;
   const fn = 'tripletMarginWithDistanceLoss';
   checkOptions(fn, opts, LOSS_OPTIONS.tripletMarginWithDistanceLoss);
   const a = arg(fn, 'anchor', anchor);

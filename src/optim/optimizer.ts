@@ -9,7 +9,7 @@
  */
 import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
 import { isGradEnabled, noGrad } from '../autograd/graph.js';
-import { asNumbers, isFloating } from '../tensor/dtype.js';
+import { asNumbers, isFloating, isHalf } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFunction, checkOptions, isOptionsObject, parseJson } from '../options.js';
 
@@ -106,6 +106,11 @@ export abstract class Optimizer<O extends { lr: number }> {
       check(p instanceof Tensor, LosskitTypeError, () => `optimizer can only optimize Tensors, but one of the params is ${describe(p)}`);
       check(p.isLeaf, ValueError, () => "can't optimize a non-leaf Tensor");
       check(isFloating(p.dtype), RuntimeError, () => `optimizer can only optimize floating point Tensors, got ${p.dtype}`);
+      check(
+        !isHalf(p.dtype),
+        RuntimeError,
+        () => `losskit's optimizers update float32 or float64 parameters, got ${p.dtype}: keep float32 weights and cast (w.half()) where the model needs 16 bits`,
+      );
       check(!seen.has(p), ValueError, () => 'some parameters appear in more than one parameter group');
       seen.add(p);
     }

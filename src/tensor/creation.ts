@@ -3,8 +3,10 @@ import { record } from '../autograd/graph.js';
 import {
   type DType,
   type TypedArray,
+  BFloat16Array,
   ITEM_SIZE,
   allocate,
+  asNumbers,
   allocating,
   checkDType,
   dtypeOfArray,
@@ -166,6 +168,8 @@ export function tensor(
     const t = (data as Tensor).detach();
     return finish(dtype && dtype !== t.dtype ? castData(t.data, dtype) : t.data, opts.shape ?? t.shape, opts);
   }
+  const bits = sixteenBits(data, dtype);
+  if (bits !== null) return finish(bits, opts.shape ?? [bits.length], opts);
   if (isTypedArray(data)) {
     const own = dtypeOfArray(data);
     const arr = dtype === undefined || dtype === own ? data : castData(data, dtype);
@@ -173,7 +177,7 @@ export function tensor(
   }
   if (ArrayBuffer.isView(data)) {
     throw new LosskitTypeError(
-      `tensor(): ${(data as object).constructor.name} is not supported; use Float32Array, Float64Array, Int32Array, BigInt64Array or Uint8Array`,
+      `tensor(): ${(data as object).constructor.name} is not supported; use Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, or a Uint16Array of float16 or bfloat16 bit patterns (with { dtype: 'float16' } or 'bfloat16')`,
     );
   }
   const { shape, flat } = Array.isArray(data) ? flatten(data) : { shape: [], flat: [data] };
@@ -203,10 +207,32 @@ function exactInt64(flat: readonly unknown[]): BigInt64Array {
   return out;
 }
 
+/**
+ * 16-bit float data, used as it is: a Uint16Array of bit patterns (its dtype must be said, as the
+ * array cannot tell float16 from bfloat16), or a Float16Array (its bytes, seen as a Uint16Array).
+ * Returns null for any other data.
+ */
+function sixteenBits(data: unknown, dtype: DType | undefined): TypedArray | null {
+  const F16 = (globalThis as { Float16Array?: abstract new () => ArrayBufferView }).Float16Array;
+  const f16 = F16 !== undefined && data instanceof F16;
+  if (!(data instanceof Uint16Array) && !f16) return null;
+  const known = data instanceof BFloat16Array || f16;
+  check(
+    known || dtype === 'float16' || dtype === 'bfloat16',
+    LosskitTypeError,
+    () => "tensor(): a Uint16Array holds 16-bit float bit patterns: say which with { dtype: 'float16' } or { dtype: 'bfloat16' }",
+  );
+  const v = data as Uint16Array;
+  const own = data instanceof BFloat16Array ? 'bfloat16' : known ? 'float16' : (dtype as 'float16' | 'bfloat16');
+  const Storage = own === 'bfloat16' ? BFloat16Array : Uint16Array;
+  const bits = v.constructor === Storage ? v : new Storage(v.buffer as ArrayBuffer, v.byteOffset, v.length);
+  // another dtype is a copy, from the values the bits hold
+  return dtype === undefined || dtype === own ? bits : castData(bits, dtype);
+}
+
 function castData(src: TypedArray, dtype: DType): TypedArray {
   if (src instanceof BigInt64Array && dtype === 'int64') return src;
-  const nums = src instanceof BigInt64Array ? Float64Array.from(src, Number) : src;
-  return fromUserNumbers(nums, dtype);
+  return fromUserNumbers(asNumbers(src), dtype);
 }
 
 function finish(data: TypedArray, shape: readonly number[], opts: TensorOptions): Tensor {

@@ -1,9 +1,13 @@
 import { LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
+import { BFloat16Array, bfloat16ToFloat32, float32ToBFloat16, float32ToHalf, halfToFloat32 } from './half.js';
 
-export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
-export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
+export { BFloat16Array };
 
-export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'bool';
+/** In promotion order (float16 with bfloat16 gives float32, as in PyTorch). */
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float16', 'bfloat16', 'float32', 'float64'];
+
+export type TypedArray = Float32Array | Float64Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array;
 /** The typed arrays whose elements read as plain numbers (all but int64's BigInt64Array). */
 export type NumberArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
@@ -18,7 +22,12 @@ export type DataFor<D extends DType> = D extends 'float32'
         : Uint8Array;
 
 export function isFloating(d: DType): boolean {
-  return d === 'float32' || d === 'float64';
+  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+}
+
+/** float16 and bfloat16: stored as 16-bit patterns, computed in float32 (as PyTorch's CPU kernels do). */
+export function isHalf(d: DType): d is 'float16' | 'bfloat16' {
+  return d === 'float16' || d === 'bfloat16';
 }
 
 export function isIntegral(d: DType): boolean {
@@ -28,7 +37,7 @@ export function isIntegral(d: DType): boolean {
 export function checkDType(d: unknown, what = 'dtype'): DType {
   if (typeof d === 'string' && (DTYPES as readonly string[]).includes(d)) return d as DType;
   throw new LosskitTypeError(
-    `${what} must be one of 'float32', 'float64', 'int32', 'int64', 'bool', but got ${describe(d)}`,
+    `${what} must be one of ${DTYPES.map((t) => `'${t}'`).join(', ')}, but got ${describe(d)}`,
   );
 }
 
@@ -37,11 +46,13 @@ export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float64Array) return 'float64';
   if (a instanceof Int32Array) return 'int32';
   if (a instanceof BigInt64Array) return 'int64';
+  if (a instanceof BFloat16Array) return 'bfloat16';
+  if (a instanceof Uint16Array) return 'float16';
   return 'bool';
 }
 
 /** Bytes per element of each dtype's storage. */
-export const ITEM_SIZE: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
+export const ITEM_SIZE: Readonly<Record<DType, number>> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int32: 4, int64: 8, bool: 1 };
 
 // V8's largest typed array (Node 20): 2^32 elements
 const MAX_ELEMENTS = 2 ** 32;
@@ -75,6 +86,10 @@ function allocateUnchecked(dtype: DType, n: number): TypedArray {
       return new Float32Array(n);
     case 'float64':
       return new Float64Array(n);
+    case 'float16':
+      return new Uint16Array(n);
+    case 'bfloat16':
+      return new BFloat16Array(n);
     case 'int32':
       return new Int32Array(n);
     case 'int64':
@@ -84,8 +99,10 @@ function allocateUnchecked(dtype: DType, n: number): TypedArray {
   }
 }
 
-/** Elements of `src` as numbers (int64 is converted; everything else is returned as-is). */
+/** Elements of `src` as numbers (int64 and the 16-bit floats are converted; the rest is returned as-is). */
 export function asNumbers(src: TypedArray): NumberArray {
+  if (src instanceof BFloat16Array) return bfloat16ToFloat32(src);
+  if (src instanceof Uint16Array) return halfToFloat32(src);
   if (!(src instanceof BigInt64Array)) return src;
   const out = new Float64Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
@@ -100,6 +117,10 @@ export function fromNumbers(values: ArrayLike<number>, dtype: DType): TypedArray
       return Float32Array.from(values);
     case 'float64':
       return values instanceof Float64Array ? values : Float64Array.from(values);
+    case 'float16':
+      return float32ToHalf(values);
+    case 'bfloat16':
+      return float32ToBFloat16(values);
     case 'int32': {
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) out[i] = Math.trunc(values[i]);
@@ -147,6 +168,7 @@ export function fromUserNumbers(values: ArrayLike<number>, dtype: DType): TypedA
 
 /** `dtype` of the result when combining two dtypes (PyTorch's `promote_types`, without complex). */
 export function promoteTypes(a: DType, b: DType): DType {
+  if (isHalf(a) && isHalf(b) && a !== b) return 'float32';
   return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
 }
 

@@ -1,6 +1,6 @@
 import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
 import { sweep, type Node } from '../autograd/graph.js';
-import { type DType, type TypedArray, asNumbers, dtypeOfArray, fromNumbers, isFloating } from './dtype.js';
+import { type DType, type TypedArray, asNumbers, dtypeOfArray, fromNumbers, isFloating, isHalf } from './dtype.js';
 import { type Shape, numelOf, sameShape } from './shape.js';
 import { formatTensor } from './format.js';
 import * as ew from '../ops/elementwise.js';
@@ -11,6 +11,7 @@ import * as idx from '../ops/index.js';
 import { matmul } from '../ops/matmul.js';
 import { cast } from '../ops/cast.js';
 import { onesLike, tensor } from './creation.js';
+import { upcastMethods } from './upcast.js';
 
 /** Nested arrays of numbers (or booleans), as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -165,7 +166,7 @@ export class Tensor {
       RuntimeError,
       () => `a Tensor with ${this.numel} elements cannot be converted to Scalar`,
     );
-    return Number(this.data[0]);
+    return Number(isHalf(this.dtype) ? asNumbers(this.data)[0] : this.data[0]);
   }
 
   /** The elements as nested arrays (a plain number for a 0-dim tensor; booleans for bool). */
@@ -370,6 +371,14 @@ export class Tensor {
   long(): Tensor {
     return cast(this, 'int64');
   }
+  /** `to('float16')`: IEEE half precision, stored as a Uint16Array of bit patterns. */
+  half(): Tensor {
+    return cast(this, 'float16');
+  }
+  /** `to('bfloat16')`: the top 16 bits of a float32, stored as a BFloat16Array (a Uint16Array) of bit patterns. */
+  bfloat16(): Tensor {
+    return cast(this, 'bfloat16');
+  }
 
   // ---- reductions --------------------------------------------------------------------------
   /**
@@ -479,6 +488,9 @@ export class Tensor {
     return matmul(this, ew.toTensor(other));
   }
 }
+
+// float16 and bfloat16 tensors compute in float32 (src/tensor/upcast.ts)
+upcastMethods(Tensor.prototype);
 
 /** A new leaf over `data`, shaped like `like` (a gradient for it). */
 export function detachedLike(data: TypedArray, like: Tensor): Tensor {

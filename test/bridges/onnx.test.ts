@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-common';
 import { F, tensor, ValueError, LosskitTypeError } from '../../src/index.js';
 import { fromOrt, toOrt } from '../../src/bridges/onnx.js';
-import { toHalfBits, fromHalfBits, float32ToHalf, halfToFloat32 } from '../../src/bridges/half.js';
+import { toHalfBits, fromHalfBits, float32ToHalf, halfToFloat32 } from '../../src/tensor/half.js';
 import { closeArrays } from '../helpers/index.js';
 
 /** transformers.js's Tensor keeps an ort.Tensor and exposes its type, data and dims as getters. */
@@ -62,12 +62,20 @@ test('float16: bit patterns as PyTorch .half() gives them, both directions', () 
   const back = [1, -2, 0.5, 65504, Infinity, NaN, 5.960464477539063e-8, 0.0999755859375, 1, 1.001953125, Infinity, 0, 5.960464477539063e-8, -0, 6.103515625e-5, 0];
   assert.deepEqual(bits.map(fromHalfBits), back);
   assert.deepEqual(Array.from(halfToFloat32(float32ToHalf(values))), back);
-  const t = fromOrt(new ort.Tensor('float16', new Uint16Array(bits), [4, 4]));
-  assert.equal(t.dtype, 'float32'); // computed in float32
-  assert.deepEqual(Array.from(t.data as Float32Array), back);
-  const h = toOrt(ort, t, { type: 'float16' });
+  // a float16 tensor over the same Uint16Array, and back without a copy
+  const raw = new Uint16Array(bits);
+  const t = fromOrt(new ort.Tensor('float16', raw, [4, 4]));
+  assert.equal(t.dtype, 'float16');
+  assert.equal(t.data, raw);
+  assert.deepEqual((t.toArray() as number[][]).flat(), back);
+  const h = toOrt(ort, t);
   assert.equal(h.type, 'float16');
-  assert.deepEqual(Array.from(h.data as Uint16Array), bits);
+  assert.equal(h.data, raw);
+  // float32 converted on request, rounding as .half()
+  const h32 = toOrt(ort, tensor(values), { type: 'float16' });
+  assert.equal(h32.type, 'float16');
+  assert.deepEqual(Array.from(h32.data as Uint16Array), bits);
+  assert.throws(() => toOrt(ort, tensor([1]).bfloat16()), /no bfloat16/);
 });
 
 test('an ONNX Runtime output scored, its gradient taken and handed back', () => {

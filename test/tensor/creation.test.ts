@@ -50,7 +50,7 @@ test('ragged arrays, wrong shapes and unknown dtypes are clear errors', () => {
   assert.throws(() => tensor([[1, 2], [3]]), (e: Error) => e instanceof ValueError && /expected sequence of length 2 at dim 1 \(got 1/.test(e.message));
   assert.throws(() => tensor([[1, 2], 3] as any), ValueError);
   assert.throws(() => tensor(new Float32Array(5), { shape: [2, 3] }), (e: Error) => e instanceof ValueError && /shape \[2, 3\] is invalid for input of size 5/.test(e.message));
-  assert.throws(() => tensor([1], { dtype: 'float16' as any }), (e: Error) => e instanceof LosskitTypeError && e.name === 'TypeError' && /float16/.test(e.message));
+  assert.throws(() => tensor([1], { dtype: 'float8' as any }), (e: Error) => e instanceof LosskitTypeError && e.name === 'TypeError' && /float8/.test(e.message));
   assert.throws(() => tensor([1, {} as any]), LosskitTypeError);
   assert.throws(() => tensor(new Int16Array(2) as any), LosskitTypeError);
   assert.throws(() => tensor([1], { shape: [-1] }), ValueError);

@@ -19,6 +19,7 @@ import {
 import { broadcastIndex, broadcastShapes, numelOf, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /** Value of an elementwise function at (a, b, c); unused arguments are 0. */
 export type Fn = (a: number, b: number, c: number) => number;
@@ -432,15 +433,21 @@ export const sigmoidOf = (p: number): number => sigmoidOfExp(p, Math.exp(-Math.a
 export const logSigmoidOf = (p: number): number => logSigmoidOfExp(p, Math.exp(-Math.abs(p)));
 
 export function sigmoid(a: TensorLike): Tensor {
+  const h = inFloat32(sigmoid, [a]);
+  if (h !== undefined) return h;
   return unaryFloat('SigmoidBackward', a, sigmoidOf, (_a, _b, _c, y, g) => g * y * (1 - y));
 }
 
 export function logSigmoid(a: TensorLike): Tensor {
+  const h = inFloat32(logSigmoid, [a]);
+  if (h !== undefined) return h;
   return unaryFloat('LogSigmoidBackward', a, logSigmoidOf, (p, _b, _c, _y, g) => g * sigmoidOf(-p), LOG_SIGMOID);
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's defaults: beta 1, threshold 20). */
 export function softplus(a: TensorLike, beta = 1, threshold = 20): Tensor {
+  const h = inFloat32(softplus, [a, beta, threshold]);
+  if (h !== undefined) return h;
   return unaryFloat(
     'SoftplusBackward',
     a,
@@ -450,10 +457,14 @@ export function softplus(a: TensorLike, beta = 1, threshold = 20): Tensor {
 }
 
 export function tanh(a: TensorLike): Tensor {
+  const h = inFloat32(tanh, [a]);
+  if (h !== undefined) return h;
   return unaryFloat('TanhBackward', a, Math.tanh, (_a, _b, _c, y, g) => g * (1 - y * y));
 }
 
 export function relu(a: TensorLike): Tensor {
+  const h = inFloat32(relu, [a]);
+  if (h !== undefined) return h;
   const x = toTensor(a);
   return pointwise('ReluBackward', [x], x.dtype, (p) => (p > 0 ? p : p !== p ? p : 0), [(p, _b, _c, _y, g) => (p > 0 ? g : 0)]);
 }
@@ -482,6 +493,8 @@ export function logicalNot(a: TensorLike): Tensor {
 
 /** `condition ? a : b` elementwise with broadcasting; the gradient goes only to the chosen side. */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const h = inFloat32(where, [condition, a, b]);
+  if (h !== undefined) return h;
   const [c, x, y] = [toTensor(condition), toTensor(a), toTensor(b)];
   check(c.dtype === 'bool', RuntimeError, () => `where expected condition to be a boolean tensor, but got a tensor with dtype ${c.dtype}`);
   return pointwise('WhereBackward', [c, x, y], promoted(x, y), (k, p, q) => (k !== 0 ? p : q), [

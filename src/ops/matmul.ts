@@ -7,6 +7,7 @@ import { matmulKernel } from '../kernels/matmul.js';
 import type { FloatArray } from '../kernels/types.js';
 import { promoted } from './elementwise.js';
 import { cast } from './cast.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 /**
  * `op(a) @ op(b) (+ bias)` of 2-D tensors of one floating dtype, where `ta` says a holds op(a)
@@ -30,6 +31,8 @@ export function mm(a: Tensor, ta: boolean, b: Tensor, tb: boolean, bias: Tensor 
 
 /** `a @ b` for (n,k)@(k,m), (k)@(k,m), (n,k)@(k) and (k)@(k), like `torch.matmul` on those shapes. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  const h = inFloat32(matmul, [a, b]);
+  if (h !== undefined) return h;
   check(a.ndim >= 1 && b.ndim >= 1, RuntimeError, () => `both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
   check(a.ndim <= 2 && b.ndim <= 2, RuntimeError, () => `matmul supports 1-D and 2-D operands, got ${a.ndim}D and ${b.ndim}D`);
   const dtype = promoted(a, b);

@@ -5,6 +5,7 @@ import { type DType, type NumberArray, allocate, isFloating } from '../tensor/dt
 import { normDim, splitAt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { torchTypeName } from './reduce.js';
+import { inFloat32 } from '../tensor/upcast.js';
 
 function floatInput(x: Tensor, what: string): DType {
   check(isFloating(x.dtype), RuntimeError, () => `"${what}" not implemented for '${torchTypeName(x.dtype)}'`);
@@ -61,6 +62,8 @@ function normalized(
 
 /** log(softmax(x)) along `dim`, computed as x - logsumexp(x). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const h = inFloat32(logSoftmax, [x, dim]);
+  if (h !== undefined) return h;
   const { out, outer, size, inner } = normalized(x, dim, 'log_softmax_lastdim_kernel_impl', (v, lse) => v - lse);
   const result = new Tensor(out, x.shape);
   return record(result, 'LogSoftmaxBackward', [x], (g) => {
@@ -82,6 +85,8 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 
 /** softmax along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
+  const h = inFloat32(softmax, [x, dim]);
+  if (h !== undefined) return h;
   const { out, outer, size, inner } = normalized(x, dim, 'softmax_lastdim_kernel_impl', (v, lse) => Math.exp(v - lse));
   const result = new Tensor(out, x.shape);
   return record(result, 'SoftmaxBackward', [x], (g) => {
@@ -106,6 +111,8 @@ export function softmax(x: Tensor, dim: number): Tensor {
 
 /** log(sum(exp(x))) over `dim`, without overflow. */
 export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  const h = inFloat32(logsumexp, [x, dim, keepdim]);
+  if (h !== undefined) return h;
   const dims = (typeof dim === 'number' ? [dim] : [...dim]).map((d) => normDim(d, x.ndim));
   if (dims.length !== 1) {
     // several dims: move them together by flattening a permuted copy

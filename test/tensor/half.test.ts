@@ -2,7 +2,7 @@
 // Loss values and gradients against PyTorch are in test/fixtures/torch/half_precision.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, LosskitTypeError, RuntimeError, optim, tensor, zeros, ones, cat } from '../../src/index.js';
+import { F, LosskitTypeError, RuntimeError, matmul, nn, optim, tensor, zeros, ones, cat } from '../../src/index.js';
 import { BFloat16Array } from '../../src/tensor/dtype.js';
 import { fromBFloat16Bits, toBFloat16Bits, toHalfBits, fromHalfBits } from '../../src/tensor/half.js';
 
@@ -103,4 +103,17 @@ test('a 16-bit loss result owns exactly its bytes', () => {
 test('optimizers refuse 16-bit parameters with a clear error', () => {
   const w = tensor([1, 2], { dtype: 'float16', requiresGrad: true });
   assert.throws(() => new optim.SGD([w], { lr: 0.1 }), (e: Error) => e instanceof RuntimeError && /float16: keep float32 weights/.test(e.message));
+});
+
+test('the functions F and the top level export compute in float32 too', () => {
+  const x = tensor([[0.5, -1], [2, 3]], { dtype: 'float16' });
+  const r16 = (v: number) => fromHalfBits(toHalfBits(v));
+  const sm = [[1 / (1 + Math.exp(-1.5)), 1 / (1 + Math.exp(1.5))], [1 / (1 + Math.exp(1)), 1 / (1 + Math.exp(-1))]];
+  assert.deepEqual(F.softmax(x, 1).toArray(), sm.map((row) => row.map(r16)));
+  assert.deepEqual(F.logSoftmax(x, 1).toArray(), sm.map((row) => row.map((p) => r16(Math.log(p)))));
+  assert.deepEqual(F.sigmoid(x).toArray(), [[0.5, -1].map((v) => r16(1 / (1 + Math.exp(-v)))), [2, 3].map((v) => r16(1 / (1 + Math.exp(-v))))]);
+  assert.deepEqual(F.relu(x).toArray(), [[0.5, 0], [2, 3]]);
+  assert.deepEqual(matmul(x, x).toArray(), [[-1.75, -3.5], [7, 7]]);
+  assert.equal(matmul(x, x).dtype, 'float16');
+  assert.deepEqual(new nn.Softmax(1).forward(x).toArray(), F.softmax(x, 1).toArray());
 });

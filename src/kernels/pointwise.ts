@@ -62,81 +62,116 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
 
 /** Σ of the rounded element losses in float64 in input order (as the composed mean/sum), writing grad. */
 function loop(kind: PointwiseKind, d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+  // one function per kind, so that each loop is optimised on its own (and Math.fround inlined)
+  switch (kind) {
+    case 'softMargin':
+      return softMarginLoop(d, n, fr, seed, p, grad);
+    case 'hinge':
+      return hingeLoop(d, n, fr, seed, p, grad);
+    case 'marginRanking':
+      return marginRankingLoop(d, n, fr, seed, p, grad);
+    case 'poissonLog':
+      return poissonLogLoop(d, n, fr, seed, p, grad);
+    case 'poissonRate':
+      return poissonRateLoop(d, n, fr, seed, p, grad);
+    case 'gaussian':
+      return gaussianLoop(d, n, fr, seed, p, grad);
+  }
+}
+
+function softMarginLoop(d: FloatArray[], n: number, fr: Round, seed: number, _p: PointwiseParams, grad: FloatArray | null): number {
   let sum = 0;
   const x = d[0];
-  switch (kind) {
-    case 'softMargin': {
-      const y = d[1];
-      for (let k = 0; k < n; k++) {
-        const t = y[k];
-        const e = fr(Math.exp(fr(-x[k] * t)));
-        sum += fr(Math.log1p(e));
-        if (grad) grad[k] = (fr(-t * e) / fr(e + 1)) * seed;
-      }
-      break;
-    }
-    case 'hinge': {
-      const y = d[1];
-      const margin = p.margin!;
-      for (let k = 0; k < n; k++) {
-        const a = x[k];
-        const t = y[k];
-        const m = fr(margin - a);
-        sum += fr((t !== 1 ? (m < 0 ? 0 : m) : 0) + (t !== -1 ? a : 0));
-        if (grad) grad[k] = (t !== -1 ? seed : 0) + (t !== 1 && m >= 0 ? -seed : 0);
-      }
-      break;
-    }
-    case 'marginRanking': {
-      const x2 = d[1];
-      const y = d[2];
-      const margin = p.margin!;
-      for (let k = 0; k < n; k++) {
-        const t = y[k];
-        const v = fr(fr(-t * fr(x[k] - x2[k])) + margin);
-        sum += v < 0 ? 0 : v;
-        if (grad) grad[k] = (v >= 0 ? seed : 0) * -t;
-      }
-      break;
-    }
-    case 'poissonLog': {
-      const y = d[1];
-      for (let k = 0; k < n; k++) {
-        const a = x[k];
-        const t = y[k];
-        const e = fr(Math.exp(a));
-        sum += fr(e - fr(t * a));
-        if (grad) grad[k] = seed * e - seed * t;
-      }
-      break;
-    }
-    case 'poissonRate': {
-      const y = d[1];
-      const eps = p.eps!;
-      for (let k = 0; k < n; k++) {
-        const a = x[k];
-        const t = y[k];
-        const r = fr(a + eps);
-        sum += fr(a - fr(t * fr(Math.log(r))));
-        if (grad) grad[k] = seed - (seed * t) / r;
-      }
-      break;
-    }
-    case 'gaussian': {
-      const y = d[1];
-      const v = d[2];
-      const floor = fr(p.eps!);
-      const extra = p.full ? HALF_LOG_2PI : 0;
-      for (let k = 0; k < n; k++) {
-        const w = v[k];
-        const vh = w < floor ? floor : w;
-        const diff = fr(x[k] - y[k]);
-        const l = fr(0.5 * fr(fr(Math.log(vh)) + fr(fr(diff * diff) / vh)));
-        sum += p.full ? fr(l + extra) : l;
-        if (grad) grad[k] = ((0.5 * seed) / vh) * (2 * (x[k] - y[k]));
-      }
-      break;
-    }
+  const y = d[1];
+  for (let k = 0; k < n; k++) {
+    const t = y[k];
+    const e = fr(Math.exp(fr(-x[k] * t)));
+    sum += fr(Math.log1p(e));
+    if (grad) grad[k] = (fr(-t * e) / fr(e + 1)) * seed;
+  }
+  return sum;
+}
+
+function hingeLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+  let sum = 0;
+  const x = d[0];
+  const y = d[1];
+  const margin = p.margin!;
+  for (let k = 0; k < n; k++) {
+    const a = x[k];
+    const t = y[k];
+    const m = fr(margin - a);
+    // the same sums as the composed branches, without a branch on the (random) signs: products
+    // with 0/1 are exact; infinities (0·inf) take the branches
+    const hingeOn = +(t !== 1);
+    const linearOn = +(t !== -1);
+    if (Math.abs(a) < Infinity && Math.abs(m) < Infinity) sum += fr(hingeOn * ((m + Math.abs(m)) * 0.5) + linearOn * a);
+    else sum += fr((t !== 1 ? (m < 0 ? 0 : m) : 0) + (t !== -1 ? a : 0));
+    if (grad) grad[k] = seed * linearOn + -seed * (hingeOn * +(m >= 0));
+  }
+  return sum;
+}
+
+function marginRankingLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+  let sum = 0;
+  const x = d[0];
+  const x2 = d[1];
+  const y = d[2];
+  const margin = p.margin!;
+  for (let k = 0; k < n; k++) {
+    const t = y[k];
+    const v = fr(fr(-t * fr(x[k] - x2[k])) + margin);
+    // max(v, 0) and the active mask without a branch on v's (random) sign; -inf takes the branch
+    const r = (v + Math.abs(v)) * 0.5;
+    sum += r === r || v !== -Infinity ? r : 0;
+    if (grad) grad[k] = seed * +(v >= 0) * -t;
+  }
+  return sum;
+}
+
+function poissonLogLoop(d: FloatArray[], n: number, fr: Round, seed: number, _p: PointwiseParams, grad: FloatArray | null): number {
+  let sum = 0;
+  const x = d[0];
+  const y = d[1];
+  for (let k = 0; k < n; k++) {
+    const a = x[k];
+    const t = y[k];
+    const e = fr(Math.exp(a));
+    sum += fr(e - fr(t * a));
+    if (grad) grad[k] = seed * e - seed * t;
+  }
+  return sum;
+}
+
+function poissonRateLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+  let sum = 0;
+  const x = d[0];
+  const y = d[1];
+  const eps = p.eps!;
+  for (let k = 0; k < n; k++) {
+    const a = x[k];
+    const t = y[k];
+    const r = fr(a + eps);
+    sum += fr(a - fr(t * fr(Math.log(r))));
+    if (grad) grad[k] = seed - (seed * t) / r;
+  }
+  return sum;
+}
+
+function gaussianLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+  let sum = 0;
+  const x = d[0];
+  const y = d[1];
+  const v = d[2];
+  const floor = fr(p.eps!);
+  const extra = p.full ? HALF_LOG_2PI : 0;
+  for (let k = 0; k < n; k++) {
+    const w = v[k];
+    const vh = w < floor ? floor : w;
+    const diff = fr(x[k] - y[k]);
+    const l = fr(0.5 * fr(fr(Math.log(vh)) + fr(fr(diff * diff) / vh)));
+    sum += p.full ? fr(l + extra) : l;
+    if (grad) grad[k] = ((0.5 * seed) / vh) * (2 * (x[k] - y[k]));
   }
   return sum;
 }

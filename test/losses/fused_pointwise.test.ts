@@ -25,8 +25,8 @@ const signs = (dtype: DT, seed: number): Tensor => {
 
 const cases: [string, (dt: DT) => Tensor[], (ins: Tensor[], reduction: string) => Tensor, number[]][] = [
   ['softMarginLoss', (dt) => [values(dt, 1, [0, -0, 100, -100, NaN, Infinity]), signs(dt, 2)], (i, r) => F.softMarginLoss(i[0], i[1], { reduction: r }), [0]],
-  ['hingeEmbeddingLoss', (dt) => [values(dt, 1, [1, 0.5, -3, NaN, 2]), signs(dt, 2)], (i, r) => F.hingeEmbeddingLoss(i[0], i[1], { reduction: r, margin: 1 }), [0]],
-  ['marginRankingLoss', (dt) => [values(dt, 1, [0.5, 1, Infinity, NaN]), values(dt, 3, [0.5, 0.8, Infinity, 0]), signs(dt, 2)], (i, r) => F.marginRankingLoss(i[0], i[1], i[2], { reduction: r, margin: 0.2 }), [0, 1]],
+  ['hingeEmbeddingLoss', (dt) => [values(dt, 1, [1, 0.5, -3, NaN, 2, Infinity, -Infinity, Infinity, -Infinity]), signs(dt, 2)], (i, r) => F.hingeEmbeddingLoss(i[0], i[1], { reduction: r, margin: 1 }), [0]],
+  ['marginRankingLoss', (dt) => [values(dt, 1, [0.5, 1, Infinity, NaN, -Infinity, Infinity, 0]), values(dt, 3, [0.5, 0.8, Infinity, 0, 0, 0, -Infinity]), signs(dt, 2)], (i, r) => F.marginRankingLoss(i[0], i[1], i[2], { reduction: r, margin: 0.2 }), [0, 1]],
   ['poissonNllLoss (log input)', (dt) => [values(dt, 1, [0, 90, -90, NaN]), rand([64], { seed: 2, dtype: dt }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r }), [0]],
   ['poissonNllLoss (rates)', (dt) => [rand([64], { seed: 1, dtype: dt }).mul(3).detach(), rand([64], { seed: 2, dtype: dt }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r, logInput: false }), [0]],
   ['gaussianNllLoss', (dt) => [values(dt, 1, [0, NaN]), values(dt, 2, [0, 1]), rand([64], { seed: 3, dtype: dt }).mul(2).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r }), [0]],

@@ -62,6 +62,8 @@ export function inFloat32<T>(fn: (...a: never[]) => T, args: ArrayLike<unknown>,
 // Methods that only move, view or convert elements: they handle 16-bit data themselves.
 const OWN = new Set(['constructor', 'item', 'toArray', 'detach', 'backward', 'toString', 'to', 'float', 'double', 'long', 'half', 'bfloat16']);
 
+const half = (v: unknown): boolean => v instanceof Tensor && isHalf(v.dtype);
+
 /** Makes every computing method of `proto` (Tensor's) run in float32 for 16-bit float tensors. */
 export function upcastMethods(proto: object): void {
   for (const name of Object.getOwnPropertyNames(proto)) {
@@ -69,15 +71,20 @@ export function upcastMethods(proto: object): void {
     const d = Object.getOwnPropertyDescriptor(proto, name)!;
     if (typeof d.value === 'function') {
       const f = d.value as (...a: unknown[]) => unknown;
-      Object.defineProperty(proto, name, {
-        ...d,
-        value: {
-          [name](this: Tensor, ...args: unknown[]): unknown {
-            const h = inFloat32(f as (...a: never[]) => unknown, args, this);
-            return h !== undefined ? h : f.apply(this, args);
-          },
-        }[name],
-      });
+      // a plain function (no rest parameter) keeps the common 32-bit call as cheap as a direct one
+      const wrapped = function (this: Tensor, a?: unknown, b?: unknown, c?: unknown): unknown {
+        const n = arguments.length;
+        if (isHalf(this.dtype) || half(a) || half(b) || half(c) || n > 3) {
+          // eslint-disable-next-line prefer-rest-params -- see above: a rest parameter costs every call
+          const args = Array.prototype.slice.call(arguments) as unknown[];
+          const h = inFloat32(f as (...x: never[]) => unknown, args, this);
+          if (h !== undefined) return h;
+          return f.apply(this, args);
+        }
+        return n === 0 ? f.call(this) : n === 1 ? f.call(this, a) : n === 2 ? f.call(this, a, b) : f.call(this, a, b, c);
+      };
+      Object.defineProperty(wrapped, 'name', { value: name });
+      Object.defineProperty(proto, name, { ...d, value: wrapped });
     } else if (d.get && name === 'T') {
       const g = d.get;
       Object.defineProperty(proto, name, {

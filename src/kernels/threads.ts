@@ -215,7 +215,10 @@ function ensurePool(threads: number): Pool | null {
       const w = createWorker();
       if (!w) break;
       const onError = (e: unknown): void => {
-        p.failure = e instanceof Error ? e : new Error(String(e));
+        // one that never started cannot start here (a policy blocks workers): no pool from now on
+        const ctrl = new Int32Array(rt.memory.buffer, CTRL, CTRL_SLOTS);
+        if (Atomics.load(ctrl, WORKER_BASE + 4 * tid + 2) !== 1) poolFailed = true;
+        p.failure = e instanceof Error ? e : new Error(String((e as { message?: string })?.message ?? e));
       };
       const anyW = w as any;
       if (typeof anyW.on === 'function') anyW.on('error', onError);
@@ -256,10 +259,10 @@ export async function threadsReady(timeoutMs = 10000): Promise<number> {
   const p = ensurePool(threads);
   if (!p) return 1;
   const until = Date.now() + timeoutMs;
-  while (readyWorkers(p, threads).length + 1 < Math.min(threads, p.workers.length + 1) && Date.now() < until) {
+  while (!p.failure && readyWorkers(p, threads).length + 1 < Math.min(threads, p.workers.length + 1) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 5));
   }
-  return readyWorkers(p, threads).length + 1;
+  return p.failure ? 1 : readyWorkers(p, threads).length + 1;
 }
 
 /** Stops the workers (tests); the next parallel job starts new ones. */
@@ -328,12 +331,14 @@ export function runJob(job: Job, threads: number): number {
   Atomics.store(ctrl, ERROR, 0);
   Atomics.store(ctrl, BAD, 0);
   Atomics.store(ctrl, ABORT, 0);
-  const p = threads > 1 ? ensurePool(threads) : null;
+  let p = threads > 1 ? ensurePool(threads) : null;
   if (p?.failure) {
-    const f = p.failure;
-    p.failure = null;
-    void shutdownThreads(); // a worker died: the next threaded job starts new ones
-    throw new RuntimeError(`a losskit worker failed: ${f.message}`);
+    // a worker died between jobs: this job runs without the pool; the next one starts new workers,
+    // unless they could never start here
+    const never = poolFailed;
+    void shutdownThreads();
+    poolFailed = never;
+    p = null;
   }
   const helpers = p && nChunks > 1 ? readyWorkers(p, threads) : [];
   const seqs = helpers.map((tid) => {

@@ -184,10 +184,9 @@ test("without 'wasm-unsafe-eval' the TypeScript kernels serve the calls: the sam
   if (wasm) r.big.forEach((v, i) => assert.ok(Math.abs(v - wasm.big[i]) <= 1e-6 * Math.max(1, Math.abs(wasm.big[i])), `big[${i}] ${v} vs ${wasm.big[i]}`));
 });
 
-// Today a worker that the policy blocks fails with an error event instead of a throw from new
-// Worker(), and src/kernels/threads.ts reports that as a failed job ('a losskit worker failed:
-// [object Event]') on every other call instead of running on one thread: a todo until it does.
-test('cross-origin isolated without worker-src blob: the kernels run on one thread', { skip, timeout: 90_000, todo: skip ? false : 'threads.ts: a worker that never starts should mean no pool, not a failed job' }, async () => {
+// A worker that the policy blocks fails with an error event, not a throw from new Worker(): the
+// pool gives up for good and every call runs on the calling thread.
+test('cross-origin isolated without worker-src blob: the kernels run on one thread', { skip, timeout: 90_000 }, async () => {
   const r = await open('/esbuild/', "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'", true);
   checkNumbers(r);
   assert.equal(r.backend, 'wasm');

@@ -120,17 +120,17 @@ test('the functions F and the top level export compute in float32 too', () => {
 
 test('a Float16Array (where the engine has one) is seen as the Uint16Array over its bytes', () => {
   // Node 20 has no Float16Array: a stand-in view with its shape (buffer, byteOffset, length)
-  class Float16Array extends DataView {
+  class Float16Stand extends DataView {
     get length(): number {
       return this.byteLength / 2;
     }
   }
   const g = globalThis as { Float16Array?: unknown };
   const had = g.Float16Array;
-  g.Float16Array = Float16Array;
+  g.Float16Array = Float16Stand;
   try {
     const bits = new Uint16Array([0, 0x3c00, 0xc000, 0]);
-    const t = tensor(new Float16Array(bits.buffer, 2, 4) as never, { requiresGrad: true });
+    const t = tensor(new Float16Stand(bits.buffer, 2, 4) as never, { requiresGrad: true });
     assert.equal(t.dtype, 'float16');
     assert.equal(t.data.buffer, bits.buffer);
     assert.deepEqual(t.toArray(), [1, -2]);

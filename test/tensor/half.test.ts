@@ -120,7 +120,8 @@ test('the functions F and the top level export compute in float32 too', () => {
 
 test('a Float16Array (where the engine has one) is seen as the Uint16Array over its bytes', () => {
   // Node 20 has no Float16Array: a stand-in view with its shape (buffer, byteOffset, length)
-  class Float16Stand extends DataView {
+  const View = DataView as unknown as new (buffer: ArrayBuffer, byteOffset: number, byteLength: number) => DataView;
+  class Float16Stand extends View {
     get length(): number {
       return this.byteLength / 2;
     }

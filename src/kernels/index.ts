@@ -9,6 +9,7 @@ import { tsBackend } from './ts.js';
 import { wasmAvailable, wasmBackend } from './wasm.js';
 import type { Backend } from './types.js';
 
+/** The kernels behind the fused losses: 'auto' (the default: WebAssembly SIMD where available, else TypeScript), 'wasm' or 'ts'. */
 export type BackendName = 'auto' | 'wasm' | 'ts';
 
 let selected: BackendName = 'auto';

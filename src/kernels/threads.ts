@@ -181,6 +181,7 @@ export function setNumThreads(n: number | 'auto'): void {
   wanted = n === 'auto' ? 0 : n;
 }
 
+/** How many threads (the main one included) the kernels may use: the `setNumThreads` value, or with 'auto' (the default) one per core, at most 8. */
 export function getNumThreads(): number {
   return wanted || Math.min(8, Math.max(1, hardwareThreads()));
 }

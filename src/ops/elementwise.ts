@@ -299,11 +299,16 @@ const LOG_SIGMOID: Loops = {
 
 // ---- arithmetic ------------------------------------------------------------------------------
 
+/** `a + b` elementwise with broadcasting, in the promoted dtype (`torch.add`). Either may be a number or nested arrays. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
   return pointwise('AddBackward', [x, y], promoted(x, y), (p, q) => p + q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => g], false, ADD);
 }
 
+/**
+ * `a - b` elementwise with broadcasting, in the promoted dtype (`torch.sub`).
+ * @throws RuntimeError for two bool tensors, with PyTorch's message.
+ */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
   check(
@@ -314,6 +319,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   return pointwise('SubBackward', [x, y], promoted(x, y), (p, q) => p - q, [(_a, _b, _c, _y, g) => g, (_a, _b, _c, _y, g) => -g], false, SUB);
 }
 
+/** `a * b` elementwise with broadcasting, in the promoted dtype (`torch.mul`). */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
   return pointwise('MulBackward', [x, y], promoted(x, y), (p, q) => p * q, [(_a, q, _c, _y, g) => g * q, (p, _b, _c, _y, g) => g * p], true, MUL);
@@ -328,6 +334,10 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   ], true, DIV);
 }
 
+/**
+ * `-a` elementwise, keeping the dtype (`torch.neg`).
+ * @throws RuntimeError for a bool tensor, as PyTorch.
+ */
 export function neg(a: TensorLike): Tensor {
   const x = toTensor(a);
   check(x.dtype !== 'bool', RuntimeError, () => 'Negation, the `-` operator, on a bool tensor is not supported.');
@@ -344,6 +354,7 @@ export function pow(a: TensorLike, exponent: TensorLike): Tensor {
   ]);
 }
 
+/** `a * a` elementwise, keeping the dtype (bool gives int64), as `torch.square`. */
 export function square(a: TensorLike): Tensor {
   const x = toTensor(a);
   return pointwise('PowBackward', [x], x.dtype === 'bool' ? 'int64' : x.dtype, (p) => p * p, [(p, _b, _c, _y, g) => 2 * p * g], true, SQUARE);
@@ -353,22 +364,27 @@ export function reciprocal(a: TensorLike): Tensor {
   return unaryFloat('ReciprocalBackward', a, (p) => 1 / p, (_a, _b, _c, y, g) => -g * y * y);
 }
 
+/** `e^a` elementwise (`torch.exp`); integer inputs give float32. */
 export function exp(a: TensorLike): Tensor {
   return unaryFloat('ExpBackward', a, Math.exp, (_a, _b, _c, y, g) => g * y, EXP);
 }
 
+/** The natural logarithm elementwise (`torch.log`): `-inf` at 0, NaN below; integer inputs give float32. */
 export function log(a: TensorLike): Tensor {
   return unaryFloat('LogBackward', a, Math.log, (p, _b, _c, _y, g) => g / p, LOG);
 }
 
+/** `log(1 + a)` elementwise, accurate near 0 (`torch.log1p`); integer inputs give float32. */
 export function log1p(a: TensorLike): Tensor {
   return unaryFloat('Log1pBackward', a, Math.log1p, (p, _b, _c, _y, g) => g / (1 + p));
 }
 
+/** `exp(a) - 1` elementwise, accurate near 0 (`torch.expm1`); integer inputs give float32. */
 export function expm1(a: TensorLike): Tensor {
   return unaryFloat('Expm1Backward', a, Math.expm1, (_a, _b, _c, y, g) => g * (y + 1));
 }
 
+/** The square root elementwise (`torch.sqrt`): NaN below 0; integer inputs give float32. */
 export function sqrt(a: TensorLike): Tensor {
   return unaryFloat('SqrtBackward', a, Math.sqrt, (_a, _b, _c, y, g) => g / (2 * y), SQRT);
 }
@@ -376,11 +392,13 @@ export function sqrt(a: TensorLike): Tensor {
 /** sign with sign(NaN) = 0, as PyTorch's CPU kernel (so |x|' at NaN is 0, not NaN). */
 export const sgn = (p: number): number => (p > 0 ? 1 : p < 0 ? -1 : 0);
 
+/** `|a|` elementwise, keeping the dtype (`torch.abs`); the gradient is `sign(a)`, 0 at 0. */
 export function abs(a: TensorLike): Tensor {
   const x = toTensor(a);
   return pointwise('AbsBackward', [x], x.dtype, Math.abs, [(p, _b, _c, _y, g) => g * sgn(p)], true, ABS);
 }
 
+/** -1, 0 or 1 elementwise, keeping the dtype (`torch.sign`; 0 for NaN, as PyTorch's CPU kernel); its gradient is 0. */
 export function sign(a: TensorLike): Tensor {
   const x = toTensor(a);
   return pointwise('SignBackward', [x], x.dtype, sgn, [(_a, _b, _c, _y, g) => 0 * g]);
@@ -413,6 +431,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/** The elementwise minimum with broadcasting, NaN-propagating (`torch.minimum`); ties split the gradient in half, as PyTorch. */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = [toTensor(a), toTensor(b)];
   return pointwise('MinimumBackward', [x, y], promoted(x, y), (p, q) => (p !== p || q !== q ? NaN : Math.min(p, q)), [
@@ -432,12 +451,14 @@ export const logSigmoidOfExp = (p: number, e: number): number => Math.min(p, 0) 
 export const sigmoidOf = (p: number): number => sigmoidOfExp(p, Math.exp(-Math.abs(p)));
 export const logSigmoidOf = (p: number): number => logSigmoidOfExp(p, Math.exp(-Math.abs(p)));
 
+/** `1 / (1 + exp(-a))` elementwise, without overflow (`torch.sigmoid`); integer inputs give float32. */
 export function sigmoid(a: TensorLike): Tensor {
   const h = inFloat32(sigmoid, [a]);
   if (h !== undefined) return h;
   return unaryFloat('SigmoidBackward', a, sigmoidOf, (_a, _b, _c, y, g) => g * y * (1 - y));
 }
 
+/** `log(sigmoid(a))` elementwise, computed without overflow (`F.logsigmoid`); integer inputs give float32. */
 export function logSigmoid(a: TensorLike): Tensor {
   const h = inFloat32(logSigmoid, [a]);
   if (h !== undefined) return h;
@@ -456,12 +477,14 @@ export function softplus(a: TensorLike, beta = 1, threshold = 20): Tensor {
   );
 }
 
+/** The hyperbolic tangent elementwise (`torch.tanh`); integer inputs give float32. */
 export function tanh(a: TensorLike): Tensor {
   const h = inFloat32(tanh, [a]);
   if (h !== undefined) return h;
   return unaryFloat('TanhBackward', a, Math.tanh, (_a, _b, _c, y, g) => g * (1 - y * y));
 }
 
+/** `max(0, a)` elementwise, keeping the dtype, NaN staying NaN (`torch.relu`); the gradient is 0 at 0. */
 export function relu(a: TensorLike): Tensor {
   const h = inFloat32(relu, [a]);
   if (h !== undefined) return h;

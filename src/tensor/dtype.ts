@@ -3,10 +3,20 @@ import { BFloat16Array, bfloat16ToFloat32, float32ToBFloat16, float32ToHalf, hal
 
 export { BFloat16Array };
 
+/**
+ * A tensor's element type, PyTorch's dtype names without `torch.`. float16 and bfloat16 are stored
+ * as 16-bit patterns and computed in float32, as PyTorch's CPU kernels do. Promotion follows
+ * PyTorch: bool < int32 < int64 < float16, bfloat16 < float32 < float64 (float16 with bfloat16 gives float32).
+ */
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'bool';
 /** In promotion order (float16 with bfloat16 gives float32, as in PyTorch). */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float16', 'bfloat16', 'float32', 'float64'];
 
+/**
+ * The storage under {@link Tensor.data}, by dtype: Float32Array (float32), Float64Array (float64),
+ * Uint16Array of bit patterns (float16; bfloat16 as its subclass BFloat16Array), Int32Array (int32),
+ * BigInt64Array (int64), Uint8Array of 0/1 (bool).
+ */
 export type TypedArray = Float32Array | Float64Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array;
 /** The typed arrays whose elements read as plain numbers (all but int64's BigInt64Array). */
 export type NumberArray = Float32Array | Float64Array | Int32Array | Uint8Array;

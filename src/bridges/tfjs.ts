@@ -91,8 +91,10 @@ export function tfLoss(tf: TF, fn: LossFn, options: TfLossOptions = {}): (...arg
 /**
  * A losskit loss for `model.compile({ loss })` and `model.fit`: `(yTrue, yPred) => tf.Tensor`,
  * calling `fn(yPred, yTrue, options)` (PyTorch's order) with the gradient for `yPred` only.
- * For class-index losses (`F.crossEntropy`, `F.nllLoss`, `F.multiMarginLoss`), labels that
- * `model.fit` hands over as a float `(N, 1)` column of integers become `(N)` int64 class indices.
+ * For class-index losses (`F.crossEntropy`, `F.nllLoss`, `F.multiMarginLoss`), labels of
+ * another shape than `yPred` (a float `(N)` or `(N, 1)` of integers, as a custom training loop may
+ * pass) become `(N)` int64 class indices. `model.fit` itself checks that `yTrue` has `yPred`'s
+ * shape before calling the loss, so there give one-hot targets (`tf.oneHot`).
  */
 export function tfCompileLoss(tf: TF, fn: LossFn, options: Omit<TfLossOptions, 'differentiable'> = {}): (yTrue: TfTensor, yPred: TfTensor) => TfTensor {
   const loss = tfLoss(tf, fn, { ...options, differentiable: [0] });

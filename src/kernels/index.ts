@@ -18,7 +18,8 @@ let fusedEnabled = true;
 /**
  * Chooses the kernels behind the fused losses: 'auto' (WebAssembly SIMD where available, else
  * TypeScript), 'wasm' or 'ts'. Both give the same results up to float32 rounding.
- * @throws Error for 'wasm' where WebAssembly SIMD is not available.
+ * @throws ValueError for a name other than 'auto', 'wasm' or 'ts'; RuntimeError for 'wasm' where
+ *   WebAssembly SIMD is not available.
  */
 export function setBackend(name: BackendName): void {
   if (name !== 'auto' && name !== 'wasm' && name !== 'ts') {

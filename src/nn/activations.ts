@@ -85,15 +85,15 @@ export class GELU extends Module {
   }
 }
 
-/**
- * PyTorch's legacy rule when no `dim` is given (`_get_softmax_dim`): dim 0 for 0-, 1- and 3-D
- * input, else 1, with its deprecation warning. Pass `dim` to avoid both.
- */
 /** A softmax module's `dim`: an integer, or absent (PyTorch's deprecated implicit choice). */
 function checkDim(cls: string, dim: unknown): void {
   check(dim === undefined || Number.isInteger(dim), LosskitTypeError, () => `${cls}(): argument 'dim' must be an integer, but got ${describe(dim)}`);
 }
 
+/**
+ * PyTorch's legacy rule when no `dim` is given (`_get_softmax_dim`): dim 0 for 0-, 1- and 3-D
+ * input, else 1, with its deprecation warning. Pass `dim` to avoid both.
+ */
 function softmaxDim(name: string, ndim: number, dim: number | undefined): number {
   if (dim !== undefined) return dim;
   warn(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);

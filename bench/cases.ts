@@ -70,7 +70,7 @@ export interface Case {
   label: string;
   /** Calls per timed run, for inputs that take microseconds (the time reported is per call). */
   inner?: number;
-  /** Steps of the RSS measurement (fewer for the big cases, so the RSS part stays a few minutes). */
+  /** Steps of the RSS measurement: about 3 s of either side's calls, so the RSS part stays a few minutes. */
   rssSteps: number;
   build: () => Built;
 }
@@ -167,7 +167,8 @@ function mlpCase(batch: number): Case {
   return {
     id: `mlp_step_${batch}`,
     label: `MLP 784-256-10 SGD step, batch ${batch}`,
-    rssSteps: 300,
+    // PyTorch's step takes 20-200 ms here (the reference BLAS)
+    rssSteps: batch > 128 ? 50 : 150,
     build: () => {
       const x = mlpX().subarray(0, batch * 784);
       const y = mlpT().subarray(0, batch);
@@ -236,7 +237,7 @@ function embeddingCase(id: string, label: string, k: 2 | 3, loss: (a: Tensor, b:
   return {
     id,
     label,
-    rssSteps: 150,
+    rssSteps: 100,
     build: () => {
       const xs = emb.slice(0, k).map((e) => e());
       const y = k === 2 ? signs(4096) : null;
@@ -345,7 +346,7 @@ export const allCases: Case[] = [
   {
     id: 'multilabel_soft_margin_4096x1000',
     label: 'multilabel soft margin [4096, 1000]',
-    rssSteps: 150,
+    rssSteps: 50,
     build: () => {
       const x = ce1();
       const y = Float32Array.from({ length: 4096 * 1000 }, () => (rnd() < 0.5 ? 0 : 1));
@@ -383,7 +384,7 @@ export const allCases: Case[] = [
   {
     id: 'gaussian_nll_1e6',
     label: 'Gaussian NLL, 1e6 (input and variance require grad)',
-    rssSteps: 300,
+    rssSteps: 100,
     build: () => {
       const [x, y] = [emb1M[0](), emb1M[1]()];
       const v = Float32Array.from({ length: M }, () => 0.1 + rnd());
@@ -424,7 +425,7 @@ export const allCases: Case[] = [
   {
     id: 'multi_margin_4096x1000',
     label: 'multi margin [4096, 1000]',
-    rssSteps: 150,
+    rssSteps: 50,
     build: () => {
       const [x, y] = [ce1(), ce1t()];
       return {
@@ -465,7 +466,7 @@ export const allCases: Case[] = [
   {
     id: 'matmul_1024x784x256',
     label: 'matmul [1024, 784] x [784, 256] float32',
-    rssSteps: 300,
+    rssSteps: 100,
     build: () => {
       const [a, b] = [mmA(), mmB()];
       return {

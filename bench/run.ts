@@ -412,7 +412,7 @@ function svg(): string {
   const vals = rows.flatMap((r) => [r.ratio, r.tg?.max]).filter((v): v is number => typeof v === 'number' && v > 0);
   const lo = Math.log10(Math.min(0.2, ...vals.map((v) => v / 1.3)));
   const hi = Math.log10(Math.max(2, ...vals.map((v) => v * 1.3)));
-  const xOf = (v: number): number => left + ((Math.log10(v) - lo) / (hi - lo)) * plotW;
+  const xOf = (v: number): number => Math.round((left + ((Math.log10(v) - lo) / (hi - lo)) * plotW) * 10) / 10;
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="13">`,

@@ -356,6 +356,8 @@ function targetRatio(tg: Target): number | null {
   const v = r?.[tg.vs];
   return r && v ? bestOf(r) / v : null;
 }
+/** The ratio to 2 decimals, or 3 where 2 would print the target itself on the wrong side of it. */
+const ratioText = (r: number, max: number | null): string => (max !== null && r.toFixed(2) === max.toFixed(2) && r !== max ? r.toFixed(3) : r.toFixed(2));
 const yardstick = (tg: Target): string => (tg.vs === 'pytorch' ? "the faster of PyTorch's 1 and 2 threads" : `${tg.vs}'s time`);
 
 function targets(): string {
@@ -365,7 +367,7 @@ function targets(): string {
     if (ratio === null) return `- ${label}: no ${tg.vs} time in this run (target at most ${tg.max}x ${yardstick(tg)})`;
     const each = tg.vs === 'pytorch' ? roundRatios(tg.id) : [];
     const per = each.length > 1 ? ` (median of the rounds: ${each.map((v) => v.toFixed(2)).join(', ')})` : '';
-    return `- ${label}: ${ratio.toFixed(2)}x ${yardstick(tg)}${per}, target at most ${tg.max}x: ${ratio <= tg.max ? 'met' : '**not met**'}`;
+    return `- ${label}: ${ratioText(ratio, tg.max)}x ${yardstick(tg)}${per}, target at most ${tg.max}x: ${ratio <= tg.max ? 'met' : '**not met**'}`;
   });
   const judged = TARGETS.map(targetRatio).map((r, i) => (results[TARGETS[i].id] && r !== null ? r <= TARGETS[i].max : null)).filter((v) => v !== null);
   if (judged.length) lines.push(`- ${judged.filter(Boolean).length} of ${judged.length} targets met`);
@@ -440,7 +442,7 @@ function svg(): string {
     }
     if (r.tg) parts.push(`<line x1="${xOf(r.tg.max)}" y1="${y + 1}" x2="${xOf(r.tg.max)}" y2="${y + rowH - 1}" stroke="black" stroke-width="2.5"/>`);
     const verdict = met === null ? '' : met ? ', met' : ', not met';
-    const text = `${r.ratio === null ? 'n/a' : r.ratio.toFixed(2) + 'x'}${r.tg ? ` (target ${r.tg.max}x${r.tg.vs === 'pytorch' ? '' : ' ' + r.tg.vs}${verdict})` : ' (no target)'}`;
+    const text = `${r.ratio === null ? 'n/a' : ratioText(r.ratio, r.tg?.max ?? null) + 'x'}${r.tg ? ` (target ${r.tg.max}x${r.tg.vs === 'pytorch' ? '' : ' ' + r.tg.vs}${verdict})` : ' (no target)'}`;
     parts.push(`<text x="${left + plotW + 10}" y="${y + 15}" fill="${met === false ? '#b3301a' : '#222'}">${esc(text)}</text>`);
   });
   parts.push('</svg>');

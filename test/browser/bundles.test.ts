@@ -41,6 +41,8 @@ try {
     threads,
     isolated: crossOriginIsolated,
     wasm: performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /wasm[-_](shared|plain)/.test(u)).map((u) => u.match(/wasm[-_](shared|plain)/)[1]),
+    // the library's files the page fetched (the plain page: one per module it imports, dist/ is not bundled)
+    files: performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.includes('/losskit/dist/')).map((u) => u.split('/losskit/dist/')[1]),
   };
 } catch (e) {
   window.__result = { error: String(e && e.stack || e) };
@@ -116,6 +118,7 @@ interface PageResult {
   threads: number;
   isolated: boolean;
   wasm: string[];
+  files: string[];
   violations: string[];
 }
 
@@ -151,7 +154,7 @@ function checkNumbers(r: PageResult): void {
 
 const results: Record<string, PageResult> = {};
 for (const [name, path] of [['plain <script type="module">', '/plain.html'], ['esbuild bundle', '/esbuild/'], ['vite build', '/vite/']] as const) {
-  test(`${name} under the minimal CSP: the plain build on one thread`, { skip, timeout: 90_000 }, async () => {
+  test(`${name} under the minimal CSP: the plain build on one thread`, { skip, timeout: 90_000 }, async (t) => {
     const r = await open(path, CSP, false);
     checkNumbers(r);
     assert.deepEqual(r.violations, []);
@@ -159,6 +162,12 @@ for (const [name, path] of [['plain <script type="module">', '/plain.html'], ['e
     assert.equal(r.backend, 'wasm');
     assert.equal(r.threads, 1);
     assert.deepEqual(r.wasm, ['plain'], 'only the plain build is loaded');
+    if (path === '/plain.html') {
+      // no bundler: the browser fetches dist/index.js and the modules it imports, ESM only
+      assert.ok(r.files.includes('index.js') && r.files.includes('kernels/wasm_plain.js'), r.files.join());
+      assert.deepEqual(r.files.filter((f) => !f.endsWith('.js') || f.includes('wasm_shared')), []);
+      t.diagnostic(`the plain page fetched ${r.files.length} files of dist/`);
+    } else assert.deepEqual(r.files, [], 'a bundled page fetches nothing from the package');
     results[`${path} plain`] = r;
   });
   test(`${name} under the minimal CSP, cross-origin isolated: the shared build on Web Workers`, { skip, timeout: 90_000 }, async () => {
@@ -171,7 +180,7 @@ for (const [name, path] of [['plain <script type="module">', '/plain.html'], ['e
     assert.deepEqual(r.wasm, ['shared'], 'only the shared build is loaded');
     // the workers and the single thread, the two builds: the same bits
     const one = results[`${path} plain`];
-    if (one) assert.deepEqual({ ...r, threads: 0, isolated: 0, wasm: 0 }, { ...one, threads: 0, isolated: 0, wasm: 0 });
+    if (one) assert.deepEqual({ ...r, threads: 0, isolated: 0, wasm: 0, files: 0 }, { ...one, threads: 0, isolated: 0, wasm: 0, files: 0 });
   });
 }
 

@@ -25,7 +25,7 @@ test('the package holds dist/, LICENSE, README.md and package.json, and no sourc
   for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) {
     assert.ok(files.includes(f), `${f} is in the package`);
   }
-  for (const f of ['dist/wasm-shared.js', 'dist/wasm-plain.js', 'dist/wasm-shared.cjs', 'dist/wasm-plain.cjs']) assert.ok(files.includes(f), `${f} is in the package`);
+  for (const f of ['dist/kernels/wasm_shared.js', 'dist/kernels/wasm_plain.js', 'dist/wasm-shared.cjs', 'dist/wasm-plain.cjs']) assert.ok(files.includes(f), `${f} is in the package`);
   const unwanted = files.filter((f) => !['LICENSE', 'README.md', 'package.json'].includes(f) && !/^dist\/[\w/.-]+\.(js|cjs|d\.ts|d\.cts)$/.test(f));
   assert.deepEqual(unwanted, [], 'nothing but dist/*.js|cjs|d.ts|d.cts and the three files');
   assert.match(readFileSync(join(dir, 'node_modules', 'losskit', 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 the losskit authors\n/);
@@ -48,6 +48,13 @@ test(`import { F, tensor } from 'losskit': the initial chunk is at most ${INITIA
   const sizes = chunkSizes(await esbuildApp(dir, out), dir);
   const kb = (n: number): string => `${(n / 1000).toFixed(1)} kB`;
   assert.ok(sizes.initial.gzip <= INITIAL_GZIP_MAX, `initial chunk ${kb(sizes.initial.bytes)}, ${kb(sizes.initial.gzip)} gzipped`);
+  // "sideEffects": false drops unused modules, never the top-level code of one in use: Tensor's
+  // module makes its methods compute 16-bit floats in float32 (upcastMethods(Tensor.prototype))
+  assert.ok(sizes.initial.chunks.some((c: { text: string }) => c.text.includes('"toArray","detach","backward"')), 'upcastMethods and its list of own methods are in the bundle');
+  // dist/ is one module per file, so what the app does not use stays out: nn and optim here
+  for (const unused of ['Error(s) in loading state_dict', 'Invalid beta parameter']) {
+    assert.ok(!sizes.initial.chunks.some((c: { text: string }) => c.text.includes(unused)), `no '${unused}' (nn, optim) in the initial chunk`);
+  }
   // base64 of '\0asm' (a WebAssembly module's first bytes) appears in the lazy chunks only
   assert.ok(!sizes.initial.chunks.some((c: { text: string }) => c.text.includes('AGFzbQ')), 'no WebAssembly in the initial chunk');
   const wasm = sizes.lazy.filter((c: { text: string }) => c.text.includes('AGFzbQ'));

@@ -1250,3 +1250,4 @@ export function ctcSample(lp: usize, T: i32, N: i32, C: i32, blank: i32, b: i32,
   return value;
 }
 export { mmPack32, mmPack64, mm32, mm64 } from './matmul';
+export * from './pointwise';

@@ -13,7 +13,8 @@ import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fresh } from './memory.js';
 import { attach } from './fused.js';
-import { fusedOn } from './index.js';
+import { activeBackend, fusedOn } from './index.js';
+import { pointwiseWasm } from './wasm.js';
 import type { FloatArray } from './types.js';
 
 type Round = (v: number) => number;
@@ -47,17 +48,34 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
   const n = x.numel;
   const want = isGradEnabled() && (x.requiresGrad || (kind === 'marginRanking' && inputs[1].requiresGrad));
   const bytes = dtype === 'float32' ? 4 : 8;
-  const grad = want ? fresh(n, bytes, true) : null;
   const fr: Round = dtype === 'float32' ? Math.fround : identity;
   // the composed backward's seed: mean's 1/n in the gradient's dtype
   const seed = reduction === 'mean' ? fr(1 / n) : 1;
   const data = inputs.map((t) => t.data as FloatArray);
-  const sum = loop(kind, data, n, fr, seed, params, grad);
+  const wk = WASM_KIND[kind];
+  let sum: number;
+  let g: FloatArray | null;
+  const w = dtype === 'float32' && wk !== undefined && activeBackend().name === 'wasm' ? wasmLoop(wk, data as Float32Array[], seed, params, want) : null;
+  if (w) {
+    sum = w.sum;
+    g = w.grad;
+  } else {
+    g = want ? fresh(n, bytes, true) : null;
+    sum = loop(kind, data, n, fr, seed, params, g);
+  }
   const value = reduction === 'mean' ? sum / n : sum;
   const out = new Tensor(dtype === 'float32' ? Float32Array.of(value) : Float64Array.of(value), []);
-  if (!grad) return out;
+  if (!g) return out;
   const second = kind === 'marginRanking' ? inputs[1] : null;
-  return attach(out, name, x, second, { sum, loss: null, grad }, x.shape);
+  return attach(out, name, x, second, { sum, loss: null, grad: g }, x.shape);
+}
+
+/** The kinds with a WebAssembly SIMD kernel (assembly/pointwise.ts): those with an exp or log per element. */
+const WASM_KIND: Partial<Record<PointwiseKind, number>> = { softMargin: 0, poissonLog: 1, poissonRate: 2, gaussian: 3 };
+
+function wasmLoop(wk: number, d: Float32Array[], seed: number, p: PointwiseParams, want: boolean): { sum: number; grad: Float32Array | null } | null {
+  const param = wk === 2 || wk === 3 ? p.eps! : 0;
+  return pointwiseWasm(wk, d[0], d[1], wk === 3 ? d[2] : null, seed, param, wk === 3 && p.full ? HALF_LOG_2PI : 0, want);
 }
 
 /** Σ of the rounded element losses in float64 in input order (as the composed mean/sum), writing grad. */

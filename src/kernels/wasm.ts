@@ -12,7 +12,7 @@
  */
 import { classesTs, tsBackend } from './ts.js';
 import { buffer, fresh, getRuntime, scratch } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -233,6 +233,55 @@ export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array 
     const work = p.ext.reduce((a, x, b) => a + p.inputLengths[b] * (x.length + C), 0);
     runJob({ kind: JOB_CTC, n: N, chunk: 1, partial: nll, args: [T, N, C, p.blank, lp, table, p.grad ? 1 : 0], stage: null, collect: null, done: 0 }, threadsFor(work));
     return { nll: new Float64Array(buffer(), nll, N).slice(), grad: p.grad ? new Float32Array(buffer(), lp, p.lp.length).slice() : null };
+  });
+}
+
+/**
+ * The pointwise losses of pointwise.ts (kind: 0 soft margin, 1 Poisson NLL with log input, 2 with
+ * rates, 3 Gaussian NLL with z the variance) over float32 inputs of one length, for 'mean'/'sum':
+ * Σ loss, and (wantGrad) the gradient times `seed` in a new array. Null where WebAssembly is not
+ * available. The inputs are copied in chunk by chunk while the threads compute (as `elementwise`).
+ */
+export function pointwiseWasm(kind: number, x: Float32Array, y: Float32Array, z: Float32Array | null, seed: number, param: number, extra: number, wantGrad: boolean): { sum: number; grad: Float32Array | null } | null {
+  if (!getRuntime() || x.length === 0) return null;
+  const n = x.length;
+  const grad = wantGrad ? (fresh(n, 4, true) as Float32Array) : null;
+  const nChunks = Math.ceil(n / CHUNK);
+  return scratch((take) => {
+    // the gradient is written over x's copy
+    const xo = take(n * 4);
+    const yo = take(n * 4);
+    const zo = z ? take(n * 4) : 0;
+    const partial = take(nChunks * 8);
+    const done = grad ? doneFlags(take, nChunks) : 0;
+    const X = new Float32Array(buffer(), xo, n);
+    const Y = new Float32Array(buffer(), yo, n);
+    const Z = z ? new Float32Array(buffer(), zo, n) : null;
+    const range = (c: number): [number, number] => [c * CHUNK, Math.min(n, (c + 1) * CHUNK)];
+    runJob(
+      {
+        kind: JOB_POINTWISE,
+        n,
+        chunk: CHUNK,
+        partial,
+        args: [kind, xo, yo, zo, seed, param, extra, grad ? xo : 0],
+        stage: (c) => {
+          const [from, to] = range(c);
+          X.set(x.subarray(from, to), from);
+          Y.set(y.subarray(from, to), from);
+          if (Z) Z.set(z!.subarray(from, to), from);
+        },
+        collect: grad
+          ? (c) => {
+              const [from, to] = range(c);
+              grad.set(X.subarray(from, to), from);
+            }
+          : null,
+        done,
+      },
+      threadsFor(n),
+    );
+    return { sum: sumPartials(partial, nChunks), grad };
   });
 }
 

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randn, rand, tensor, Tensor, F } from '../../src/index.js';
-import { withComposed } from '../../src/kernels/index.js';
+import { setBackend, setNumThreads, threadsReady, withComposed } from '../../src/kernels/index.js';
+import { memoryStats } from '../../src/kernels/memory.js';
 
 type DT = 'float32' | 'float64';
 
@@ -48,12 +49,25 @@ for (const [name, make, loss, grads] of cases) {
           };
           return composed ? withComposed(f) : f();
         };
-        const fused = run(false, 1);
-        const composed = run(true, 1);
+        // bit for bit: the TypeScript loops (the wasm kernels are within float32 tolerance, below)
+        setBackend('ts');
+        let fused, composed;
+        try {
+          fused = run(false, 1);
+          composed = run(true, 1);
+        } finally {
+          setBackend('auto');
+        }
         assert.ok(Object.is(fused.v, composed.v) || fused.v === composed.v, `value ${fused.v} vs ${composed.v}`);
         assert.deepEqual(fused.g, composed.g);
-        const fs = run(false, 3);
-        const cs = run(true, 3);
+        setBackend('ts');
+        let fs, cs;
+        try {
+          fs = run(false, 3);
+          cs = run(true, 3);
+        } finally {
+          setBackend('auto');
+        }
         fs.g.forEach((g, j) =>
           g.forEach((v, k) => {
             const w = cs.g[j][k];
@@ -63,6 +77,76 @@ for (const [name, make, loss, grads] of cases) {
       });
     }
   }
+}
+
+// The WebAssembly SIMD kernels (assembly/pointwise.ts) for soft margin, Poisson and Gaussian NLL
+// in float32: against the composed path within the parity fixtures' float32 tolerance, NaN and
+// inf where the composed path has them, on one and two threads, scratch released after each call.
+const close = (a: number, b: number): boolean => Object.is(a, b) || a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-5 * Math.abs(b) + 1e-6;
+
+const wasmCases: [string, (n: number, edges: boolean) => Tensor[], (ins: Tensor[], reduction: string) => Tensor][] = [
+  ['softMarginLoss', (n, e) => [big(n, 1, e ? [0, -0, 100, -100, 88, -88, 89, Infinity, -Infinity, 1e-30, 3] : [], 3), bigSigns(n, 2)], (i, r) => F.softMarginLoss(i[0], i[1], { reduction: r })],
+  ['poissonNllLoss (log input)', (n, e) => [big(n, 1, e ? [0, 88, 89, -90, -Infinity, 1e-30] : [], 2), rand([n], { seed: 2 }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r })],
+  ['poissonNllLoss (rates)', (n, e) => [rand([n], { seed: 1 }).mul(3).add(e ? 0 : 0.01).detach(), rand([n], { seed: 2 }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r, logInput: false, eps: 1e-4 })],
+  ['gaussianNllLoss', (n, e) => [big(n, 1, e ? [0, 1e30, -1e-30] : [], 2), big(n, 2, e ? [0, 1] : [], 2), rand([n], { seed: 3 }).mul(2).add(e ? 0 : 0.05).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r })],
+  ['gaussianNllLoss (full, var below eps)', (n) => [big(n, 1, [], 2), big(n, 2, [], 2), rand([n], { seed: 3 }).mul(1e-6).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r, full: true, eps: 1e-6 })],
+];
+
+function big(n: number, seed: number, edge: number[], scale: number): Tensor {
+  const t = randn([n], { seed }).mul(scale).detach();
+  edge.forEach((v, i) => (t.data[i] = v));
+  return t;
+}
+function bigSigns(n: number, seed: number): Tensor {
+  const d = rand([n], { seed }).data as Float32Array;
+  const o = new Float32Array(n);
+  for (let i = 0; i < n; i++) o[i] = i === 5 ? 0 : d[i] < 0.5 ? -1 : 1;
+  return tensor(o, { shape: [n] });
+}
+
+for (const [name, make, loss] of wasmCases) {
+  test(`${name}, float32, wasm kernel: composed within float32 tolerance, 1 and 2 threads, NaN/inf, scratch released`, async () => {
+    setBackend('wasm');
+    try {
+      for (const threads of [1, 2]) {
+        setNumThreads(threads);
+        await threadsReady();
+        for (const n of [1, 7, 64, 1000, (1 << 17) + 3]) {
+          for (const edges of [false, true]) {
+            for (const reduction of ['mean', 'sum']) {
+              const run = (composed: boolean, scale: number) => {
+                const ins = make(n, edges && n >= 16);
+                const before = ins.map((t) => [...t.data] as number[]);
+                ins[0].requiresGrad = true;
+                const f = () => {
+                  const out = loss(ins, reduction);
+                  const v = out.item();
+                  (scale === 1 ? out : out.mul(scale)).backward();
+                  return { v, g: [...ins[0].grad!.data] as number[], name: out.gradFn?.name };
+                };
+                const taken = memoryStats().scratchBytes;
+                const r = { ...(composed ? withComposed(f) : f()), took: memoryStats().scratchBytes - taken };
+                assert.equal(memoryStats().scratchInUse, 0);
+                ins.forEach((t, j) => assert.deepEqual([...t.data], before[j], 'inputs unchanged'));
+                return r;
+              };
+              for (const scale of [1, 0.5]) {
+                const a = run(false, scale);
+                const b = run(true, scale);
+                const at = `${threads} threads, n ${n}, edges ${edges}, ${reduction}, scale ${scale}`;
+                assert.ok(close(a.v, b.v), `value ${a.v} vs ${b.v} (${at})`);
+                assert.ok(a.took > 0, `the wasm kernel ran (${at})`);
+                for (let k = 0; k < n; k++) assert.ok(close(a.g[k], b.g[k]), `grad[${k}] ${a.g[k]} vs ${b.g[k]} (${at})`);
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      setNumThreads('auto');
+      setBackend('auto');
+    }
+  });
 }
 
 test('the fused pointwise losses: no gradient work under noGrad-like inputs, composed path for none and for broadcast targets', () => {

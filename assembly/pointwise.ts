@@ -166,6 +166,7 @@ const SOFT_MARGIN = 0;
 const POISSON_LOG = 1;
 const POISSON_RATE = 2;
 const GAUSSIAN = 3;
+const MARGIN_RANKING = 4;
 
 /**
  * One vector: returns the loss and (hasG) stores the gradient at gp. The formulas are
@@ -208,6 +209,13 @@ const GAUSSIAN = 3;
     if (hasG) v128.store(gp, f32x4.sub(seed, f32x4.div(f32x4.mul(seed, y), r)));
     return f32x4.sub(x, f32x4.mul(y, plog(r)));
   }
+  if (kind == MARGIN_RANKING) {
+    // x, y the two inputs, z the target: max(-z (x - y) + margin, 0) (0 at -inf, NaN kept);
+    // gradient for x -z where the hinge is active (times a 0/1 float: 0 · NaN is NaN as in the loop)
+    const v = f32x4.add(f32x4.neg(f32x4.mul(z, f32x4.sub(x, y))), param);
+    if (hasG) v128.store(gp, f32x4.mul(f32x4.mul(seed, v128.and(f32x4.ge(v, pv(P_ZERO)), pv(P_ONE))), f32x4.neg(z)));
+    return f32x4.pmax(v, pv(P_ZERO));
+  }
   // GAUSSIAN: ½ (log v + (x - y)² / v) (+ ½ log 2π), v clamped below at eps (NaN kept); gradient (x - y) / v
   const v = f32x4.pmax(z, param);
   const d = f32x4.sub(x, y);
@@ -234,7 +242,7 @@ const GAUSSIAN = 3;
   const vs = f32x4.splat(seed);
   const vp = f32x4.splat(param);
   const ve = f32x4.splat(extra);
-  const three = kind == GAUSSIAN;
+  const three = kind == GAUSSIAN || kind == MARGIN_RANKING;
   const n4 = n & ~3;
   let i = 0;
   // two vectors per iteration, so that the exp/log chains of the pair overlap; each vector's loss
@@ -282,7 +290,8 @@ const GAUSSIAN = 3;
 /**
  * The pointwise losses over n elements: kind 0 soft margin, 1 Poisson NLL (log input), 2 Poisson
  * NLL (rates; param eps), 3 Gaussian NLL (zp the variance, param its floor eps, extra ½ log 2π
- * or 0). Returns Σ loss; gp 0: the value alone.
+ * or 0), 4 margin ranking (yp the second input, zp the target, param the margin). Returns Σ
+ * loss; gp 0: the value alone.
  */
 export function pointwise(kind: i32, xp: usize, yp: usize, zp: usize, n: i32, seed: f32, param: f32, extra: f32, gp: usize, scratch: usize): f64 {
   if (!tableReady) writeTable();
@@ -294,6 +303,8 @@ export function pointwise(kind: i32, xp: usize, yp: usize, zp: usize, n: i32, se
       return g ? prun(POISSON_LOG, true, xp, yp, 0, n, seed, param, extra, gp, scratch) : prun(POISSON_LOG, false, xp, yp, 0, n, seed, param, extra, 0, scratch);
     case POISSON_RATE:
       return g ? prun(POISSON_RATE, true, xp, yp, 0, n, seed, param, extra, gp, scratch) : prun(POISSON_RATE, false, xp, yp, 0, n, seed, param, extra, 0, scratch);
+    case MARGIN_RANKING:
+      return g ? prun(MARGIN_RANKING, true, xp, yp, zp, n, seed, param, extra, gp, scratch) : prun(MARGIN_RANKING, false, xp, yp, zp, n, seed, param, extra, 0, scratch);
     default:
       return g ? prun(GAUSSIAN, true, xp, yp, zp, n, seed, param, extra, gp, scratch) : prun(GAUSSIAN, false, xp, yp, zp, n, seed, param, extra, 0, scratch);
   }

@@ -70,12 +70,13 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
   return attach(out, name, x, second, { sum, loss: null, grad: g }, x.shape);
 }
 
-/** The kinds with a WebAssembly SIMD kernel (assembly/pointwise.ts): those with an exp or log per element. */
-const WASM_KIND: Partial<Record<PointwiseKind, number>> = { softMargin: 0, poissonLog: 1, poissonRate: 2, gaussian: 3 };
+/** The kinds with a WebAssembly SIMD kernel (assembly/pointwise.ts): those with an exp or log per element, and margin ranking
+ * (three inputs: the copies in overlap the threads' work). */
+const WASM_KIND: Partial<Record<PointwiseKind, number>> = { softMargin: 0, poissonLog: 1, poissonRate: 2, gaussian: 3, marginRanking: 4 };
 
 function wasmLoop(wk: number, d: Float32Array[], seed: number, p: PointwiseParams, want: boolean): { sum: number; grad: Float32Array | null } | null {
-  const param = wk === 2 || wk === 3 ? p.eps! : 0;
-  return pointwiseWasm(wk, d[0], d[1], wk === 3 ? d[2] : null, seed, param, wk === 3 && p.full ? HALF_LOG_2PI : 0, want);
+  const param = wk === 4 ? p.margin! : wk === 2 || wk === 3 ? p.eps! : 0;
+  return pointwiseWasm(wk, d[0], d[1], wk >= 3 ? d[2] : null, seed, param, wk === 3 && p.full ? HALF_LOG_2PI : 0, want);
 }
 
 /** Σ of the rounded element losses in float64 in input order (as the composed mean/sum), writing grad. */

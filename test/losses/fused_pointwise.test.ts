@@ -180,17 +180,73 @@ test('multilabelSoftMarginLoss mean/sum in one node: value and seed-1 gradient b
           };
           return composed ? withComposed(f) : f();
         };
-        const a = run(false, 1);
-        const b = run(true, 1);
+        // bit for bit: the TypeScript loop (float32 on wasm is BCE with logits' kernel, below)
+        setBackend('ts');
+        let a, b;
+        try {
+          a = run(false, 1);
+          b = run(true, 1);
+        } finally {
+          setBackend('auto');
+        }
         assert.equal(a.v, b.v, `${dtype} ${reduction} ${shape}`);
         assert.deepEqual(a.g, b.g);
-        const c = run(false, 0.3);
-        const d = run(true, 0.3);
+        setBackend('ts');
+        let c, d;
+        try {
+          c = run(false, 0.3);
+          d = run(true, 0.3);
+        } finally {
+          setBackend('auto');
+        }
         // the element gradient is a difference of two rounded terms, so a seed rounded elsewhere can
         // move it by more than one rounding relative to itself: the parity fixtures' tolerances
         const [rtol, atol] = dtype === 'float32' ? [1e-5, 1e-6] : [1e-9, 1e-10];
         c.g.forEach((v, k) => assert.ok(Math.abs(v - d.g[k]) <= rtol * Math.abs(d.g[k]) + atol, `grad[${k}] ${v} vs ${d.g[k]}`));
       }
     }
+  }
+});
+
+test('multilabelSoftMarginLoss float32 on wasm (BCE with logits kernel): composed within float32 tolerance, 1 and 2 threads, scratch released', async () => {
+  setBackend('wasm');
+  try {
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      await threadsReady();
+      for (const shape of [[5, 7], [7], [300, 1000]]) {
+        for (const reduction of ['mean', 'sum']) {
+          for (const scale of [1, 0.3]) {
+            const run = (composed: boolean) => {
+              const x = randn(shape, { seed: 11 }).mul(4).detach();
+              x.data[0] = 0;
+              x.data[1] = -30;
+              x.data[2] = 40;
+              x.requiresGrad = true;
+              const y = rand(shape, { seed: 12 }).detach();
+              const f = () => {
+                const out = F.multilabelSoftMarginLoss(x, y, { reduction });
+                const v = out.item();
+                (scale === 1 ? out : out.mul(scale)).backward();
+                return { v, g: [...x.grad!.data] as number[] };
+              };
+              const taken = memoryStats().scratchBytes;
+              const r = { ...(composed ? withComposed(f) : f()), took: memoryStats().scratchBytes - taken };
+              assert.equal(memoryStats().scratchInUse, 0);
+              return r;
+            };
+            const a = run(false);
+            const b = run(true);
+            const at = `${threads} threads ${shape} ${reduction} ${scale}`;
+            assert.ok(a.took > 0, `the wasm kernel ran (${at})`);
+            assert.ok(close(a.v, b.v), `value ${a.v} vs ${b.v} (${at})`);
+            a.g.forEach((v, k) => assert.ok(close(v, b.g[k]), `grad[${k}] ${v} vs ${b.g[k]} (${at})`));
+          }
+        }
+      }
+    }
+  } finally {
+    setNumThreads('auto');
+    setBackend('auto');
   }
 });

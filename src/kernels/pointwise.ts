@@ -6,6 +6,9 @@
  * exponentials are computed once, and one autograd node hands the gradient over (fused.ts
  * `attach`). 'none', mixed dtypes or shapes, and inputs other than the scored ones requiring
  * grad take the composed path, which these loops equal for an incoming gradient of 1.
+ * On the 'wasm' backend, float32 soft margin, Poisson, Gaussian and margin ranking go to
+ * assembly/pointwise.ts instead (SIMD exp/log, on the threads: within float32 tolerance, not bit
+ * for bit); these loops are the 'ts' backend and float64.
  */
 import { isGradEnabled } from '../autograd/graph.js';
 import { type DType } from '../tensor/dtype.js';

@@ -11,12 +11,13 @@ import { owned, record } from '../autograd/graph.js';
 import {
   type DType,
   type NumberArray,
+  type TypedArray,
   allocate,
   asNumbers,
   isFloating,
   resultType,
 } from '../tensor/dtype.js';
-import { broadcastIndex, broadcastShapes, numelOf, sameShape } from '../tensor/shape.js';
+import { broadcastIndex, broadcastShapes, isRowMajor, numelOf, sameShape, stridedCopy } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { inFloat32 } from '../tensor/upcast.js';
@@ -63,10 +64,33 @@ interface Source {
 }
 
 function sourceOf(t: Tensor, outShape: readonly number[], n: number): Source {
+  if (!t.isPlain) return viewSource(t, outShape, n);
   const vals = asNumbers(t.data);
   if (t.numel === n && sameShape(t.shape, outShape)) return { vals, mask: -1 };
   if (t.numel === 1) return { vals, mask: 0 };
   return { vals: expand(vals, t.shape, outShape, n), mask: -1 };
+}
+
+/**
+ * A view read through its strides: its stride-0 (expanded) dimensions count as size-1 dimensions
+ * broadcast, so an expanded operand is read as the smaller tensor it was expanded from (an
+ * expanded scalar as one value, mask 0) and never materialised at full size. The rest is read in
+ * place when it lies row-major in the storage (a narrow, say), else gathered once (a transpose).
+ */
+function viewSource(t: Tensor, outShape: readonly number[], n: number): Source {
+  if (t.isDetachedBuffer) throw new RuntimeError(t.detachedMessage());
+  const st = t.stride();
+  const shape = t.shape.map((s, i) => (st[i] === 0 ? 1 : s));
+  const count = numelOf(shape);
+  let own = (t.storage as Float64Array).subarray(t.offset, t.offset + count) as TypedArray;
+  if (!isRowMajor(shape, st)) {
+    own = allocate(t.dtype, count);
+    stridedCopy(t.storage, shape, st, t.offset, own);
+  }
+  const vals = asNumbers(own);
+  if (count === n && sameShape(shape, outShape)) return { vals, mask: -1 };
+  if (count === 1) return { vals, mask: 0 };
+  return { vals: expand(vals, shape, outShape, n), mask: -1 };
 }
 
 /** `vals` (shape `inShape`) broadcast to `outShape`, contiguous, as float64. */

@@ -2,7 +2,7 @@
 import { RuntimeError, check } from '../errors.js';
 import { record } from '../autograd/graph.js';
 import { type DType, type NumberArray, type TypedArray, allocate, asNumbers, fromNumbers, isFloating } from '../tensor/dtype.js';
-import { type Shape, normDim, numelOf, stridesOf } from '../tensor/shape.js';
+import { type Shape, isRowMajor, normDim, numelOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { pointwise } from './elementwise.js';
 
@@ -149,13 +149,26 @@ function storeSums(acc: Float64Array, dtype: DType): TypedArray {
   return fromNumbers(acc, dtype);
 }
 
+/**
+ * The elements a reduction reads: `data`, except that a full reduction of a permuted view (a
+ * transpose, say: every element once, in one block of the storage) reads that block in place,
+ * in memory order, as PyTorch's reductions walk a transposed input.
+ */
+function valuesOf(x: Tensor, sp: Span): NumberArray {
+  if (x.isPlain || sp.outer !== 1 || sp.inner !== 1 || x.isDetachedBuffer) return asNumbers(x.data);
+  const st = x.stride();
+  const order = [...x.shape.keys()].filter((i) => x.shape[i] !== 1).sort((a, b) => st[b] - st[a]);
+  if (!order.every((i) => st[i] > 0) || !isRowMajor(order.map((i) => x.shape[i]), order.map((i) => st[i]))) return asNumbers(x.data);
+  return asNumbers((x.storage as Float64Array).subarray(x.offset, x.offset + x.numel));
+}
+
 /** Sum over `dim` (all dims when omitted); integer and bool sums are int64, as in PyTorch. */
 export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
   const dims = normDims(x, dim);
   const sp = spanOf(x, dims);
   if (sp) {
     const { outShape, keptShape } = shapesOf(x, dims);
-    const acc = sumSpan(asNumbers(x.data), sp);
+    const acc = sumSpan(valuesOf(x, sp), sp);
     const out = new Tensor(storeSums(acc, sumDtype(x.dtype)), keepdim ? keptShape : outShape);
     return record(out, 'SumBackward', [x], (g) => [spreadSpan(g, sp, x.shape, 1)], false);
   }
@@ -181,7 +194,7 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
     const { outShape, keptShape } = shapesOf(x, dims);
     const outNumel = sp.outer * sp.inner;
     const count = outNumel === 0 ? 0 : x.numel / outNumel;
-    const acc = sumSpan(x.data as NumberArray, sp);
+    const acc = sumSpan(valuesOf(x, sp), sp);
     for (let i = 0; i < acc.length; i++) acc[i] /= count;
     const out = new Tensor(storeSums(acc, x.dtype), keepdim ? keptShape : outShape);
     return record(out, 'MeanBackward', [x], (g) => [spreadSpan(g, sp, x.shape, 1 / count)], false);

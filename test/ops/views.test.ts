@@ -267,3 +267,41 @@ test('16-bit tensors keep copying for shape ops, with the right values', () => {
     assert.deepEqual(h.stride(), [3, 1]);
   }
 });
+
+test('broadcast operands (plain or expanded) are read in place, chunk by chunk, with the values of a plain loop', () => {
+  const R = 5;
+  const C = 300; // rows long enough to be walked in chunks
+  const m = randn([R, C], { seed: 11 });
+  const row = randn([C], { seed: 12 });
+  const col = randn([R, 1], { seed: 13 }).add(2);
+  const mv = m.data as Float32Array;
+  const rv = row.data as Float32Array;
+  const cv = col.data as Float32Array;
+  const f = Math.fround;
+  const check = (t: Tensor, want: (i: number, j: number) => number, name: string) => {
+    assert.deepEqual(t.shape, [R, C], name);
+    const d = t.data as Float32Array;
+    for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) assert.equal(d[i * C + j], want(i, j), `${name} [${i}, ${j}]`);
+  };
+  for (const [name, r, c] of [['plain', row, col], ['expanded', row.expand(R, C), col.expand(R, C)]] as const) {
+    check(m.add(r), (i, j) => f(mv[i * C + j] + rv[j]), `${name} add row`);
+    check(r.sub(m), (i, j) => f(rv[j] - mv[i * C + j]), `${name} sub row`);
+    check(m.div(c), (i, j) => f(mv[i * C + j] / cv[i]), `${name} div column`);
+    check(c.mul(r), (i, j) => f(cv[i] * rv[j]), `${name} column times row`);
+    check(m.maximum(r), (i, j) => f(Math.max(mv[i * C + j], rv[j])), `${name} maximum (generic loop)`);
+    check(r.where(m.gt(0), c), (i, j) => (mv[i * C + j] > 0 ? rv[j] : cv[i]), `${name} where, three inputs`);
+  }
+  // a [C] row over [2, 3, C] and a [3, 1] column over [2, 3, C]
+  const big = randn([2, 3, C], { seed: 14 });
+  const bv = big.data as Float32Array;
+  const c3 = randn([3, 1], { seed: 15 });
+  const c3v = c3.data as Float32Array;
+  const s = big.mul(c3).add(row).data as Float32Array;
+  for (let k = 0; k < 6 * C; k++) assert.equal(s[k], f(f(bv[k] * c3v[Math.floor(k / C) % 3]) + rv[k % C]));
+  // gradients of broadcast inputs through the chunked loops
+  const opts = { dtype: 'float64' as const, requiresGrad: true };
+  assert.ok(gradcheck((a, b) => a.mul(b).add(b.exp()), [randn([2, C], { ...opts, seed: 16 }), randn([C], { ...opts, seed: 17 })]));
+  const shifted = randn([2, 1], { dtype: 'float64', seed: 19 }).add(3);
+  shifted.requiresGrad = true;
+  assert.ok(gradcheck((a, b) => a.T.div(b).maximum(b), [randn([C, 2], { ...opts, seed: 18 }), shifted]));
+});

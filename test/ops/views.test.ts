@@ -305,3 +305,23 @@ test('broadcast operands (plain or expanded) are read in place, chunk by chunk, 
   shifted.requiresGrad = true;
   assert.ok(gradcheck((a, b) => a.T.div(b).maximum(b), [randn([C, 2], { ...opts, seed: 18 }), shifted]));
 });
+
+test('sum and mean over expanded dims read only what was expanded', () => {
+  const e = tensor([1.5]).expand([1e9]);
+  assert.equal(viewReads(() => assert.equal(e.sum().item(), 1.5e9)), 0);
+  assert.equal(e.mean().item(), 1.5);
+  const row = tensor([1, 2, 3], { dtype: 'float64' });
+  assert.deepEqual(row.expand(4, 3).sum(0).toArray(), [4, 8, 12]);
+  assert.deepEqual(row.expand(4, 3).sum(1, true).toArray(), [[6], [6], [6], [6]]);
+  assert.deepEqual(row.expand(2, 4, 3).mean([0, 1]).toArray(), [1, 2, 3]);
+  const col = tensor([[1], [2]], { dtype: 'int64' });
+  const s = col.expand(2, 5).sum(1);
+  assert.equal(s.dtype, 'int64');
+  assert.deepEqual(s.toArray(), [5, 10]);
+  assert.deepEqual(tensor([[1, 2]]).expand(0, 2).sum(0).toArray(), [0, 0]);
+  assert.ok(Number.isNaN(tensor([[1, 2]]).expand(0, 2).mean(0).toArray()[0 as never]));
+  const opts = { dtype: 'float64' as const, requiresGrad: true };
+  assert.ok(gradcheck((t) => t.unsqueeze(1).expand(3, 4, 2).sum([0, 1]), [randn([3, 1], { ...opts, seed: 20 })]));
+  assert.ok(gradcheck((t) => t.expand(5, 3).square().mean(0), [randn([3], { ...opts, seed: 21 })]));
+  assert.ok(gradcheck((t) => t.expand(5, 3).mean(0), [randn([3], { ...opts, seed: 22 })]));
+});

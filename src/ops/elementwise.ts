@@ -11,12 +11,13 @@ import { owned, record } from '../autograd/graph.js';
 import {
   type DType,
   type NumberArray,
+  type TypedArray,
   allocate,
   asNumbers,
   isFloating,
   resultType,
 } from '../tensor/dtype.js';
-import { broadcastIndex, broadcastShapes, numelOf, sameShape } from '../tensor/shape.js';
+import { broadcastIndex, broadcastShapes, isRowMajor, numelOf, sameShape, stridedCopy } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { inFloat32 } from '../tensor/upcast.js';
@@ -54,19 +55,107 @@ export function promoted(...ts: Tensor[]): DType {
 /**
  * An input's values as the loops read them: `vals[k & mask]` for output element k, with mask -1
  * (same shape: element k) or 0 (one value for all), so the hot loops have no branch per element.
- * An input broadcast along some dimensions is expanded to the output's shape first (a row tiled,
- * a column spread, or through an index map for anything else).
  */
 interface Source {
   vals: NumberArray;
   mask: number;
 }
 
-function sourceOf(t: Tensor, outShape: readonly number[], n: number): Source {
-  const vals = asNumbers(t.data);
-  if (t.numel === n && sameShape(t.shape, outShape)) return { vals, mask: -1 };
-  if (t.numel === 1) return { vals, mask: 0 };
-  return { vals: expand(vals, t.shape, outShape, n), mask: -1 };
+/** An input's own values, row-major, and their shape: a view's stride-0 (expanded) dimensions count as size 1. */
+interface Compact {
+  vals: NumberArray;
+  shape: readonly number[];
+}
+
+/**
+ * A view is read through its strides: its expanded dimensions become broadcast ones, so an
+ * expanded operand is read as the smaller tensor it was expanded from (never materialised at full
+ * size); the rest is read in place when it lies row-major in the storage (a narrow, say), else
+ * gathered once (a transpose).
+ */
+function compactOf(t: Tensor): Compact {
+  if (t.isPlain) return { vals: asNumbers(t.data), shape: t.shape };
+  if (t.isDetachedBuffer) throw new RuntimeError(t.detachedMessage());
+  const st = t.stride();
+  const shape = t.shape.map((s, i) => (st[i] === 0 ? 1 : s));
+  const count = numelOf(shape);
+  let own = (t.storage as Float64Array).subarray(t.offset, t.offset + count) as TypedArray;
+  if (!isRowMajor(shape, st)) {
+    own = allocate(t.dtype, count);
+    stridedCopy(t.storage, shape, st, t.offset, own);
+  }
+  return { vals: asNumbers(own), shape };
+}
+
+/**
+ * How the loops walk the output: `count` chunks of `chunk` consecutive elements, input i read in
+ * chunk c from `vals[starts[i][c] + (j & mask)]`. One chunk when nothing broadcasts, or when the
+ * broadcast inputs were expanded to full size (`starts` null).
+ */
+interface Walk {
+  chunk: number;
+  count: number;
+  sources: Source[];
+  starts: (Int32Array | null)[] | null;
+}
+
+/** Chunks shorter than this are not worth a loop call each: such inputs are expanded instead. */
+const MIN_CHUNK = 256;
+
+function walkOf(inputs: readonly Tensor[], outShape: readonly number[], n: number): Walk {
+  const cs = inputs.map(compactOf);
+  const whole = (c: Compact): boolean => c.vals.length === n && sameShape(c.shape, outShape);
+  if (cs.every((c) => c.vals.length === 1 || whole(c))) {
+    return { chunk: n, count: 1, sources: cs.map((c) => ({ vals: c.vals, mask: whole(c) ? -1 : 0 })), starts: null };
+  }
+  // the longest run of trailing dims over which every input is either whole or one value: a
+  // broadcast row, column or scalar is then read in place, chunk by chunk, with stride 0
+  const nd = outShape.length;
+  const padded = cs.map((c) => [...new Array<number>(nd - c.shape.length).fill(1), ...c.shape]);
+  let d0 = nd;
+  const ok = (d: number): boolean => padded.every((s) => {
+    let full = true;
+    let one = true;
+    for (let k = d; k < nd; k++) {
+      if (s[k] !== outShape[k]) full = false;
+      if (s[k] !== 1) one = false;
+    }
+    return full || one;
+  });
+  while (d0 > 0 && ok(d0 - 1)) d0--;
+  const chunk = numelOf(outShape.slice(d0));
+  if (chunk < MIN_CHUNK || chunk === 0) {
+    return { chunk: n, count: 1, sources: cs.map((c, i) => (whole(c) ? { vals: c.vals, mask: -1 } : c.vals.length === 1 ? { vals: c.vals, mask: 0 } : { vals: expand(c.vals, padded[i], outShape, n), mask: -1 })), starts: null };
+  }
+  const count = n / chunk;
+  const outer = outShape.slice(0, d0);
+  const sources: Source[] = [];
+  const starts: (Int32Array | null)[] = [];
+  padded.forEach((s, i) => {
+    const full = s.slice(d0).every((v, k) => v === outShape[d0 + k]);
+    const per = full ? chunk : 1;
+    const map = broadcastIndex(s.slice(0, d0), outer);
+    const st = new Int32Array(count);
+    for (let c = 0; c < count; c++) st[c] = (map ? map[c] : c) * per;
+    sources.push({ vals: cs[i].vals, mask: full ? -1 : 0 });
+    starts.push(st);
+  });
+  return { chunk, count, sources, starts };
+}
+
+/** Calls `body` on each chunk of the walk with that chunk's sources (the three-input form; unused ones read 0). */
+function eachChunk(w: Walk, body: (from: number, len: number, s: Source[]) => void): void {
+  if (w.starts === null) {
+    body(0, w.chunk * w.count, w.sources);
+    return;
+  }
+  const { chunk, starts } = w;
+  for (let c = 0; c < w.count; c++) {
+    body(c * chunk, chunk, w.sources.map((src, i) => {
+      const at = starts[i]![c];
+      return { vals: src.vals.subarray(at, at + (src.mask === -1 ? chunk : 1)), mask: src.mask };
+    }));
+  }
 }
 
 /** `vals` (shape `inShape`) broadcast to `outShape`, contiguous, as float64. */
@@ -122,8 +211,9 @@ export interface Loops {
 }
 
 const NONE: NumberArray = new Float64Array(1);
+const NO_SOURCE: Source = { vals: NONE, mask: 0 };
 
-function evaluate(sources: Source[], n: number, f: Fn, out: Out, loops: Loops | undefined): void {
+function evaluate(sources: readonly Source[], n: number, f: Fn, out: Out, loops: Loops | undefined): void {
   const [sa, sb = { vals: NONE, mask: 0 }, sc = { vals: NONE, mask: 0 }] = sources;
   if (loops?.forward) {
     loops.forward(out, n, sa.vals, sa.mask, sb.vals, sb.mask, sc.vals, sc.mask);
@@ -178,15 +268,18 @@ export function pointwise(
 ): Tensor {
   const outShape = inputs.length === 1 ? [...inputs[0].shape] : broadcastShapes(...inputs.map((t) => t.shape));
   const n = numelOf(outShape);
-  const sources = inputs.map((t) => sourceOf(t, outShape, n));
+  const walk = walkOf(inputs, outShape, n);
   // a specialised forward stores straight into the output's own storage (float32 rounding on store)
-  const data = store(outDtype, n, (out, direct) => evaluate(sources, n, f, out, direct ? loops : undefined));
+  const data = store(outDtype, n, (out, direct) => {
+    const lp = direct ? loops : undefined;
+    if (walk.starts === null) evaluate(walk.sources, n, f, out, lp);
+    else eachChunk(walk, (from, len, src) => evaluate(src, len, f, out.subarray(from, from + len), lp));
+  });
   const out = new Tensor(data, outShape);
   if (!isFloating(outDtype) || !derivs.some((d, i) => d && inputs[i].requiresGrad)) return out;
   const y = data as NumberArray;
   return record(out, name, inputs, (g) => {
     const gv = asNumbers(g.data);
-    const [sa, sb = { vals: NONE, mask: 0 }, sc = { vals: NONE, mask: 0 }] = sources;
     return inputs.map((t, i) => {
       const d = derivs[i];
       if (!d || !t.requiresGrad) return null;
@@ -194,8 +287,12 @@ export function pointwise(
       // the gradient itself: the engine copies it where it must (a leaf's .grad, another shape)
       if (fast === 'g' && g.numel === n) return g;
       const gi = allocate(g.dtype, n) as Float32Array | Float64Array;
-      if (fast && fast !== 'g') fast(gi, n, gv, sa.vals, sa.mask, sb.vals, sb.mask, sc.vals, sc.mask, y);
-      else backwardLoop(d, gi, n, gv, sa, sb, sc, y);
+      eachChunk(walk, (from, len, [sa, sb = NO_SOURCE, sc = NO_SOURCE]) => {
+        const to = from + len;
+        const [gc, vc, yc] = walk.starts === null ? [gi, gv, y] : [gi.subarray(from, to), gv.subarray(from, to), y.subarray(from, to)];
+        if (fast && fast !== 'g') fast(gc, len, vc, sa.vals, sa.mask, sb.vals, sb.mask, sc.vals, sc.mask, yc);
+        else backwardLoop(d, gc, len, vc, sa, sb, sc, yc);
+      });
       return owned(new Tensor(gi, outShape));
     });
   }, saves);

@@ -29,6 +29,16 @@ export function mm(a: Tensor, ta: boolean, b: Tensor, tb: boolean, bias: Tensor 
   ]);
 }
 
+/**
+ * A 2-D operand as `mm` takes it: a transposed view (`w.T`) goes in as its plain transpose with the
+ * transposed flag, so it is read in place rather than copied; any other view is read through `data`.
+ */
+function operand(t: Tensor): [Tensor, boolean] {
+  if (t.isPlain || t.ndim !== 2) return [t, false];
+  const u = t.T;
+  return u.isPlain ? [u, true] : [t, false];
+}
+
 /** `a @ b` for (n,k)@(k,m), (k)@(k,m), (n,k)@(k) and (k)@(k), like `torch.matmul` on those shapes. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const h = inFloat32(matmul, [a, b]);
@@ -46,7 +56,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     RuntimeError,
     () => `mat1 and mat2 shapes cannot be multiplied (${n}x${k} and ${k2}x${m})`,
   );
-  const result = mm(cast(A, dtype), false, cast(B, dtype), false);
+  const [a2, ta] = operand(cast(A, dtype));
+  const [b2, tb] = operand(cast(B, dtype));
+  const result = mm(a2, ta, b2, tb);
   const shape = a.ndim === 1 && b.ndim === 1 ? [] : a.ndim === 1 ? [m] : b.ndim === 1 ? [n] : [n, m];
   return result.reshape(shape);
 }

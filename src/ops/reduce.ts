@@ -2,7 +2,7 @@
 import { RuntimeError, check } from '../errors.js';
 import { record } from '../autograd/graph.js';
 import { type DType, type NumberArray, type TypedArray, allocate, asNumbers, fromNumbers, isFloating } from '../tensor/dtype.js';
-import { type Shape, normDim, numelOf, stridesOf } from '../tensor/shape.js';
+import { type Shape, isRowMajor, normDim, numelOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { pointwise } from './elementwise.js';
 
@@ -149,22 +149,73 @@ function storeSums(acc: Float64Array, dtype: DType): TypedArray {
   return fromNumbers(acc, dtype);
 }
 
-/** Sum over `dim` (all dims when omitted); integer and bool sums are int64, as in PyTorch. */
-export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-  const dims = normDims(x, dim);
+/**
+ * The elements a reduction reads: `data`, except that a full reduction of a permuted view (a
+ * transpose, say: every element once, in one block of the storage) reads that block in place,
+ * in memory order, as PyTorch's reductions walk a transposed input.
+ */
+function valuesOf(x: Tensor, sp: Span): NumberArray {
+  if (x.isPlain || sp.outer !== 1 || sp.inner !== 1 || x.isDetachedBuffer) return asNumbers(x.data);
+  const st = x.stride();
+  const order = [...x.shape.keys()].filter((i) => x.shape[i] !== 1).sort((a, b) => st[b] - st[a]);
+  if (!order.every((i) => st[i] > 0) || !isRowMajor(order.map((i) => x.shape[i]), order.map((i) => st[i]))) return asNumbers(x.data);
+  return asNumbers((x.storage as Float64Array).subarray(x.offset, x.offset + x.numel));
+}
+
+/** Float64 sums over some dims, the result's shapes, and the backward spreading a gradient (times a scale) over the input. */
+interface Sums {
+  acc: Float64Array;
+  outShape: number[];
+  keptShape: number[];
+  spreadBack: (g: Tensor, scale: number) => Tensor;
+}
+
+function sumsOf(x: Tensor, dims: number[]): Sums {
+  const ex = expandedSums(x, dims);
+  if (ex) return ex;
   const sp = spanOf(x, dims);
   if (sp) {
     const { outShape, keptShape } = shapesOf(x, dims);
-    const acc = sumSpan(asNumbers(x.data), sp);
-    const out = new Tensor(storeSums(acc, sumDtype(x.dtype)), keepdim ? keptShape : outShape);
-    return record(out, 'SumBackward', [x], (g) => [spreadSpan(g, sp, x.shape, 1)], false);
+    return { acc: sumSpan(valuesOf(x, sp), sp), outShape, keptShape, spreadBack: (g, c) => spreadSpan(g, sp, x.shape, c) };
   }
-  const p = plan(x, dim);
+  const p = plan(x, dims);
   const v = asNumbers(x.data);
   const acc = new Float64Array(p.outNumel);
   for (let k = 0; k < v.length; k++) acc[p.outIndex[k]] += v[k];
-  const out = new Tensor(fromNumbers(acc, sumDtype(x.dtype)), keepdim ? p.keptShape : p.outShape);
-  return record(out, 'SumBackward', [x], (g) => [spread(g, p, x.shape)], false);
+  return { acc, outShape: p.outShape, keptShape: p.keptShape, spreadBack: (g, c) => spread(g, p, x.shape, c) };
+}
+
+/**
+ * Sums of an expanded view over dims that include expanded (stride-0) ones, without reading the
+ * expansion: the sums of what it was expanded from, times the size of each reduced expanded dim
+ * (`tensor([1]).expand([1e9]).sum()` reads one element). Null when no reduced dim is expanded.
+ */
+function expandedSums(x: Tensor, dims: number[]): Sums | null {
+  if (x.isPlain) return null;
+  const st = x.stride();
+  let factor = 1;
+  for (const d of dims) if (st[d] === 0) factor *= x.shape[d];
+  if (factor === 1 || factor === 0 || x.isDetachedBuffer) return null;
+  const from = Tensor.strided(x.storage, x.shape.map((s, i) => (st[i] === 0 && dims.includes(i) ? 1 : s)), st, x.offset);
+  const { acc } = sumsOf(from, dims);
+  for (let i = 0; i < acc.length; i++) acc[i] *= factor;
+  const { outShape, keptShape } = shapesOf(x, dims);
+  return {
+    acc,
+    outShape,
+    keptShape,
+    spreadBack: (g, c) => {
+      const sp = spanOf(x, dims);
+      return sp ? spreadSpan(g, sp, x.shape, c) : spread(g, plan(x, dims), x.shape, c);
+    },
+  };
+}
+
+/** Sum over `dim` (all dims when omitted); integer and bool sums are int64, as in PyTorch. */
+export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  const r = sumsOf(x, normDims(x, dim));
+  const out = new Tensor(storeSums(r.acc, sumDtype(x.dtype)), keepdim ? r.keptShape : r.outShape);
+  return record(out, 'SumBackward', [x], (g) => [r.spreadBack(g, 1)], false);
 }
 
 /** Arithmetic mean over `dim`; an empty reduction gives NaN (0/0), as in PyTorch. */
@@ -175,25 +226,13 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
     () =>
       `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${torchTypeName(x.dtype)}`,
   );
-  const dims = normDims(x, dim);
-  const sp = spanOf(x, dims);
-  if (sp) {
-    const { outShape, keptShape } = shapesOf(x, dims);
-    const outNumel = sp.outer * sp.inner;
-    const count = outNumel === 0 ? 0 : x.numel / outNumel;
-    const acc = sumSpan(x.data as NumberArray, sp);
-    for (let i = 0; i < acc.length; i++) acc[i] /= count;
-    const out = new Tensor(storeSums(acc, x.dtype), keepdim ? keptShape : outShape);
-    return record(out, 'MeanBackward', [x], (g) => [spreadSpan(g, sp, x.shape, 1 / count)], false);
-  }
-  const p = plan(x, dim);
-  const count = p.outNumel === 0 ? 0 : x.numel / p.outNumel;
-  const v = x.data as NumberArray;
-  const acc = new Float64Array(p.outNumel);
-  for (let k = 0; k < v.length; k++) acc[p.outIndex[k]] += v[k];
+  const r = sumsOf(x, normDims(x, dim));
+  const outNumel = r.acc.length;
+  const count = outNumel === 0 ? 0 : x.numel / outNumel;
+  const acc = r.acc;
   for (let i = 0; i < acc.length; i++) acc[i] /= count;
-  const out = new Tensor(fromNumbers(acc, x.dtype), keepdim ? p.keptShape : p.outShape);
-  return record(out, 'MeanBackward', [x], (g) => [spread(g, p, x.shape, 1 / count)], false);
+  const out = new Tensor(storeSums(acc, x.dtype), keepdim ? r.keptShape : r.outShape);
+  return record(out, 'MeanBackward', [x], (g) => [r.spreadBack(g, 1 / count)], false);
 }
 
 /** PyTorch's C++ name of a dtype, as its messages print it. */

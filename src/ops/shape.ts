@@ -1,21 +1,41 @@
 /**
- * Shape operations. `reshape`/`unsqueeze`/`squeeze`/`flatten` share the data (views); `expand`,
- * `permute`, `transpose`, `select` and `narrow` copy, since every Tensor is contiguous.
+ * Shape operations, all views: `reshape`/`view`/`flatten`, `unsqueeze`/`squeeze`, `expand` (stride
+ * 0 along expanded dimensions), `permute`/`transpose`, `narrow` and `select` return a tensor over
+ * their input's storage with its own shape, strides and offset, and copy nothing (PyTorch's views).
+ * The one exception is `reshape`/`flatten` of a tensor whose strides admit no view of the new shape
+ * (a transpose flattened, say): that copies, as PyTorch's `reshape` does. Backward rules return
+ * plain (contiguous) gradients.
  */
 import { RuntimeError, IndexError, check } from '../errors.js';
-import { record } from '../autograd/graph.js';
+import { owned, record, type BackwardFn } from '../autograd/graph.js';
 import { allocate } from '../tensor/dtype.js';
-import { type Shape, broadcastIndex, normDim, numelOf, splitAt, stridesOf } from '../tensor/shape.js';
+import { type Shape, computeStride, normDim, numelOf, splitAt, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './reduce.js';
+import { identityCopy } from './elementwise.js';
 
-function view(x: Tensor, shape: number[], name: string): Tensor {
-  const out = new Tensor(x.data, shape);
-  return record(out, name, [x], (g) => [new Tensor(g.data, x.shape)], false);
+/** `g` as a plain tensor: itself if it is one, else over its contiguous copy (which nothing else holds). */
+function plain(g: Tensor): Tensor {
+  return g.isPlain ? g : owned(new Tensor(g.data, g.shape));
 }
 
-/** Same data, new shape; one dimension may be -1 (inferred). */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+/** A view of `x`'s storage, recorded with `backward`; detached storage throws as `data` would. */
+function strided(x: Tensor, shape: Shape, strides: readonly number[], offset: number, name: string, backward: BackwardFn): Tensor {
+  if (x.isDetachedBuffer) throw new RuntimeError(x.detachedMessage());
+  return record(Tensor.strided(x.storage, shape, strides, offset), name, [x], backward, false);
+}
+
+/** `x` in `shape` (same element count): a view where the strides allow, else null. */
+function reshaped(x: Tensor, shape: number[], name: string): Tensor | null {
+  const back: BackwardFn = (g) => [g.isPlain ? new Tensor(g.data, x.shape) : owned(new Tensor(g.data, x.shape))];
+  // the common case first, as cheap as before views: a plain tensor in a new shape
+  if (x.isPlain) return record(new Tensor(x.data, shape), name, [x], back, false);
+  const st = x.isContiguous() ? stridesOf(shape) : computeStride(x.shape, x.stride(), shape);
+  return st === null ? null : strided(x, shape, st, x.offset, name, back);
+}
+
+/** The shape with one -1 inferred, checked against `x`'s element count. */
+function inferShape(x: Tensor, shape: readonly number[]): number[] {
   const s = [...shape];
   const infer = s.indexOf(-1);
   check(s.filter((d) => d === -1).length <= 1, RuntimeError, () => 'only one dimension can be inferred');
@@ -34,7 +54,25 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     s[infer] = x.numel / known;
   }
   check(numelOf(s) === x.numel, RuntimeError, () => `shape '[${shape.join(', ')}]' is invalid for input of size ${x.numel}`);
-  return view(x, s, 'ViewBackward');
+  return s;
+}
+
+/** Same elements, new shape (one dimension may be -1): a view where the strides allow, else a copy. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const s = inferShape(x, shape);
+  return reshaped(x, s, 'ViewBackward') ?? reshaped(identityCopy(x), s, 'ViewBackward')!;
+}
+
+/** {@link reshape} that never copies, as PyTorch's `view`. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  const s = inferShape(x, shape);
+  const out = reshaped(x, s, 'ViewBackward');
+  check(
+    out !== null,
+    RuntimeError,
+    () => "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+  );
+  return out!;
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -43,28 +81,34 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const b = normDim(endDim, x.ndim);
   check(a <= b, RuntimeError, () => 'flatten() has invalid args: start_dim cannot come after end_dim');
   const shape = [...x.shape.slice(0, a), numelOf(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)];
-  return view(x, shape, 'ViewBackward');
+  return reshape(x, shape);
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim + 1);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
-  return view(x, shape, 'UnsqueezeBackward');
+  if (x.isPlain) return reshaped(x, shape, 'UnsqueezeBackward')!;
+  const st = x.stride();
+  st.splice(d, 0, d < x.ndim ? x.shape[d] * st[d] : 1);
+  return strided(x, shape, st, x.offset, 'UnsqueezeBackward', (g) => [reshape(plain(g), x.shape)]);
 }
 
 /** Removes size-1 dimensions (all of them, or just `dim` if it has size 1). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  let shape: number[];
-  if (dim === undefined) shape = x.shape.filter((s) => s !== 1);
+  let keep: number[];
+  if (dim === undefined) keep = [...x.shape.keys()].filter((i) => x.shape[i] !== 1);
   else {
     const d = normDim(dim, x.ndim);
-    shape = x.ndim > 0 && x.shape[d] === 1 ? x.shape.filter((_, i) => i !== d) : [...x.shape];
+    keep = [...x.shape.keys()].filter((i) => !(x.ndim > 0 && i === d && x.shape[d] === 1));
   }
-  return view(x, shape, 'SqueezeBackward');
+  const shape = keep.map((i) => x.shape[i]);
+  if (x.isPlain) return reshaped(x, shape, 'SqueezeBackward')!;
+  const st = x.stride();
+  return strided(x, shape, keep.map((i) => st[i]), x.offset, 'SqueezeBackward', (g) => [reshape(plain(g), x.shape)]);
 }
 
-/** Broadcasts to `shape` (-1 keeps a size), copying. */
+/** Broadcasts to `shape` (-1 keeps a size): a view with stride 0 along the expanded dimensions. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   check(
     shape.length >= x.ndim,
@@ -91,15 +135,12 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
         `The expanded size of the tensor (${want}) must match the existing size (${have}) at non-singleton dimension ${i + off}.  Target sizes: [${shape.join(', ')}].  Tensor sizes: [${x.shape.join(', ')}]`,
     );
   }
-  const map = broadcastIndex(x.shape, target);
-  const src = x.data as any;
-  const out = allocate(x.dtype, numelOf(target)) as any;
-  if (map) for (let k = 0; k < out.length; k++) out[k] = src[map[k]];
-  else out.set(src);
-  return record(new Tensor(out, target), 'ExpandBackward', [x], (g) => [sumTo(g, x.shape)], false);
+  const xs = x.stride();
+  const st = target.map((s, i) => (i < off || (x.shape[i - off] === 1 && s !== 1) ? 0 : xs[i - off]));
+  return strided(x, target, st, x.offset, 'ExpandBackward', (g) => [plain(sumTo(g, x.shape))]);
 }
 
-/** Reorders dimensions (copying). */
+/** Reorders dimensions: a view. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   check(
     dims.length === x.ndim,
@@ -108,28 +149,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   );
   const d = dims.map((v) => normDim(v, x.ndim));
   check(new Set(d).size === d.length, RuntimeError, () => 'permute(): duplicate dims are not allowed.');
-  const outShape = d.map((i) => x.shape[i]);
-  const inStrides = stridesOf(x.shape);
-  const st = d.map((i) => inStrides[i]);
-  const n = x.numel;
-  const src = x.data as any;
-  const out = allocate(x.dtype, n) as any;
-  const nd = outShape.length;
-  const counter = new Array<number>(nd).fill(0);
-  let cur = 0;
-  for (let k = 0; k < n; k++) {
-    out[k] = src[cur];
-    for (let j = nd - 1; j >= 0; j--) {
-      counter[j]++;
-      cur += st[j];
-      if (counter[j] < outShape[j]) break;
-      cur -= st[j] * counter[j];
-      counter[j] = 0;
-    }
-  }
-  const inverse = new Array<number>(nd);
+  const xs = x.stride();
+  const inverse = new Array<number>(d.length);
   d.forEach((v, i) => (inverse[v] = i));
-  return record(new Tensor(out, outShape), 'PermuteBackward', [x], (g) => [permute(g, inverse)], false);
+  return strided(x, d.map((i) => x.shape[i]), d.map((i) => xs[i]), x.offset, 'PermuteBackward', (g) => [plain(permute(g, inverse))]);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -141,7 +164,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, order);
 }
 
-/** Elements `start .. start+length-1` along `dim` (copying). */
+/** Elements `start .. start+length-1` along `dim`: a view. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normDim(dim, x.ndim);
   check(x.ndim > 0, RuntimeError, () => 'narrow() cannot be applied to a 0-dim tensor.');
@@ -155,18 +178,13 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const [outer, , inner] = splitAt(x.shape, d);
   const shape = [...x.shape];
   shape[d] = length;
-  const src = x.data as any;
-  const out = allocate(x.dtype, outer * length * inner) as any;
-  for (let o = 0; o < outer; o++) {
-    const from = (o * size + s) * inner;
-    out.set(src.subarray(from, from + length * inner), o * length * inner);
-  }
-  return record(new Tensor(out, shape), 'NarrowBackward', [x], (g) => {
+  const xs = x.stride();
+  return strided(x, shape, xs, x.offset + s * xs[d], 'NarrowBackward', (g) => {
     const gi = allocate(g.dtype, x.numel) as any;
     const gv = g.data as any;
     for (let o = 0; o < outer; o++) gi.set(gv.subarray(o * length * inner, (o + 1) * length * inner), (o * size + s) * inner);
-    return [new Tensor(gi, x.shape)];
-  }, false);
+    return [owned(new Tensor(gi, x.shape))];
+  });
 }
 
 /** The slice at `index` along `dim`, without that dimension. */

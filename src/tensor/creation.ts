@@ -1,5 +1,5 @@
 import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
-import { record } from '../autograd/graph.js';
+import { owned, record } from '../autograd/graph.js';
 import {
   type DType,
   type TypedArray,
@@ -449,7 +449,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     return parts.map((t) => {
       const piece = g.narrow(d, start, t.shape[d]);
       start += t.shape[d];
-      return piece;
+      // a narrow is a view: hand the engine a plain gradient (its own contiguous copy)
+      return piece.isPlain ? piece : owned(new Tensor(piece.data, piece.shape));
     });
   });
 }

@@ -110,3 +110,85 @@ export function splitAt(shape: Shape, dim: number): [number, number, number] {
   for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, shape.length === 0 ? 1 : shape[dim], inner];
 }
+
+/** Whether `strides` are the row-major strides of `shape` (dimensions of size 1 may have any stride). */
+export function isRowMajor(shape: Shape, strides: readonly number[]): boolean {
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] === 1) continue;
+    if (shape[i] === 0) return true;
+    if (strides[i] !== s) return false;
+    s *= shape[i];
+  }
+  return true;
+}
+
+/** How many storage elements a view needs: one past its furthest element (0 when it has none). */
+export function extentOf(shape: Shape, strides: readonly number[], offset: number): number {
+  let last = offset;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return 0;
+    last += (shape[i] - 1) * strides[i];
+  }
+  return last + 1;
+}
+
+/** Copies the elements of a strided view of `src` into `out`, row-major (`out.length` elements). */
+export function stridedCopy(src: ArrayLike<unknown>, shape: Shape, strides: readonly number[], offset: number, out: { length: number; [i: number]: unknown }): void {
+  const n = out.length;
+  const nd = shape.length;
+  if (n === 0) return;
+  if (nd === 0) {
+    out[0] = src[offset];
+    return;
+  }
+  const s = src as any;
+  const o = out as any;
+  const last = shape[nd - 1];
+  const ls = strides[nd - 1];
+  const counter = new Array<number>(nd).fill(0);
+  let base = offset;
+  for (let k = 0; k < n; ) {
+    for (let j = 0, p = base; j < last; j++, p += ls) o[k++] = s[p];
+    for (let d = nd - 2; d >= 0; d--) {
+      counter[d]++;
+      base += strides[d];
+      if (counter[d] < shape[d]) break;
+      base -= strides[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+/**
+ * The strides that view a tensor of `oldShape`/`oldStrides` as `newShape` without moving any
+ * element, or null when none exist (PyTorch's `computeStride`, which decides whether `view`
+ * works and whether `reshape` copies).
+ */
+export function computeStride(oldShape: Shape, oldStrides: readonly number[], newShape: Shape): number[] | null {
+  if (numelOf(oldShape) === 0) return sameShape(oldShape, newShape) ? [...oldStrides] : stridesOf(newShape);
+  const newStrides = new Array<number>(newShape.length);
+  if (oldShape.length === 0) return newStrides.fill(1);
+  let viewD = newShape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1];
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d];
+    // a contiguous chunk ends where the next dimension out does not continue it
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBase;
+        viewNumel *= newShape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = oldStrides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? newStrides : null;
+}

@@ -1,7 +1,7 @@
 import { LosskitTypeError, RuntimeError, ValueError, check, describe } from '../errors.js';
 import { sweep, type Node } from '../autograd/graph.js';
-import { type DType, type TypedArray, asNumbers, dtypeOfArray, fromNumbers, isFloating, isHalf } from './dtype.js';
-import { type Shape, numelOf, sameShape } from './shape.js';
+import { type DType, type TypedArray, allocate, asNumbers, dtypeOfArray, fromNumbers, isFloating, isHalf } from './dtype.js';
+import { type Shape, extentOf, isRowMajor, normDim, numelOf, sameShape, stridedCopy, stridesOf } from './shape.js';
 import { formatTensor } from './format.js';
 import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
@@ -18,9 +18,16 @@ export type NestedArray = number | boolean | NestedArray[];
 /** Anything an op accepts where a tensor is expected: plain numbers and nested arrays are converted. */
 export type TensorLike = Tensor | number | boolean | NestedArray[] | TypedArray;
 
+// Set by Tensor.strided just before it calls the constructor, so that views and plain tensors are
+// made by one constructor and share one object layout (V8 keeps the hot paths monomorphic).
+let pendingView: { strides: number[]; offset: number } | null = null;
+
 /**
- * An n-dimensional array with a dtype, stored contiguously in row-major order, that records the
- * operations applied to it when it requires grad.
+ * An n-dimensional array with a dtype that records the operations applied to it when it requires
+ * grad. Its elements live in a storage typed array read through strides from an offset, as in
+ * PyTorch: most tensors are plain (the whole storage, row-major), while `expand`, `permute`,
+ * `transpose`/`T`, `narrow`, `select` and `reshape`/`view` of a contiguous tensor return views that
+ * share their input's storage without copying it.
  */
 export class Tensor {
   /** The size of each dimension (`[]` for a 0-dim tensor), frozen. PyTorch's `shape`/`size()`. */
@@ -35,15 +42,32 @@ export class Tensor {
   private _data: TypedArray;
   private readonly _numel: number;
   private _requiresGrad = false;
+  // null for a plain tensor (offset 0, row-major over all of _data); else a view's strides
+  private _strides: number[] | null;
+  private _offset: number;
 
+  /**
+   * A plain tensor over `data` (used as it is, not copied), row-major, of `shape`.
+   * @throws RuntimeError when the shape's element count is not `data.length`.
+   */
   constructor(data: TypedArray, shape: Shape, opts: { requiresGrad?: boolean; wrapped?: boolean } = {}) {
-    check(
-      numelOf(shape) === data.length,
-      RuntimeError,
-      () => `shape [${shape.join(', ')}] is invalid for input of size ${data.length}`,
-    );
+    const v = pendingView;
+    if (v === null) {
+      check(
+        numelOf(shape) === data.length,
+        RuntimeError,
+        () => `shape [${shape.join(', ')}] is invalid for input of size ${data.length}`,
+      );
+      this._strides = null;
+      this._offset = 0;
+      this._numel = data.length;
+    } else {
+      pendingView = null;
+      this._strides = v.strides;
+      this._offset = v.offset;
+      this._numel = numelOf(shape);
+    }
     this._data = data;
-    this._numel = data.length;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOfArray(data);
     this.wrapped = opts.wrapped ?? false;
@@ -51,18 +75,84 @@ export class Tensor {
   }
 
   /**
-   * The elements, contiguous, row-major, in a typed array over its own ArrayBuffer (or the one the
-   * tensor was made from). Replacing it (same type and length) keeps the graph.
-   * @throws RuntimeError when that ArrayBuffer has been detached (transferred) since.
+   * @internal A view over `storage`: element `(i0, i1, ...)` is `storage[offset + i0 * strides[0] + ...]`.
+   * Returns a plain tensor when that is the row-major layout of all of `storage`. Callers have
+   * checked that the view stays inside `storage`.
+   */
+  static strided(storage: TypedArray, shape: Shape, strides: readonly number[], offset: number): Tensor {
+    if (offset === 0 && storage.length === numelOf(shape) && isRowMajor(shape, strides)) return new Tensor(storage, shape);
+    pendingView = { strides: [...strides], offset };
+    return new Tensor(storage, shape);
+  }
+
+  /**
+   * The elements, contiguous, row-major. For a plain tensor this is its storage: a typed array over
+   * its own ArrayBuffer (or the one the tensor was made from), and writes to it are seen by the
+   * tensor and by every view of it. For a view (see {@link isContiguous}; any tensor whose storage
+   * is not exactly its elements in row-major order) it is a contiguous copy in a fresh array, made
+   * on each read: writes to that copy do not reach the tensor. Assigning replaces the storage
+   * (same type and length), keeping the graph.
+   * @throws RuntimeError when the ArrayBuffer under the storage has been detached (transferred) since.
    */
   get data(): TypedArray {
-    if (this._data.length !== this._numel) throw new RuntimeError(this.detachedMessage());
+    if (this._strides === null) {
+      if (this._data.length !== this._numel) throw new RuntimeError(this.detachedMessage());
+      return this._data;
+    }
+    if (this.isDetachedBuffer) throw new RuntimeError(this.detachedMessage());
+    const out = allocate(this.dtype, this._numel);
+    stridedCopy(this._data, this.shape, this._strides, this._offset, out);
+    return out;
+  }
+
+  /** @internal whether the ArrayBuffer under the storage was detached (transferred) after the tensor was made */
+  get isDetachedBuffer(): boolean {
+    if (this._strides === null) return this._data.length !== this._numel;
+    return this._data.length < extentOf(this.shape, this._strides, this._offset);
+  }
+
+  /** @internal the storage typed array, shared with every view of it (not checked for detachment) */
+  get storage(): TypedArray {
     return this._data;
   }
 
-  /** @internal whether the ArrayBuffer under `data` was detached (transferred) after the tensor was made */
-  get isDetachedBuffer(): boolean {
-    return this._data.length !== this._numel;
+  /** @internal where this tensor's first element sits in its storage (PyTorch's `storage_offset()`) */
+  get offset(): number {
+    return this._offset;
+  }
+
+  /** @internal true for a plain tensor: offset 0, row-major over all of its storage, so `data` is the storage itself */
+  get isPlain(): boolean {
+    return this._strides === null;
+  }
+
+  /**
+   * The step in the storage between consecutive elements of each dimension (PyTorch's `stride()`),
+   * or of dimension `dim` alone. A plain tensor of shape [2, 3] has strides [3, 1]; its transpose
+   * [1, 3]; an expanded dimension 0.
+   */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    const st = this._strides ?? stridesOf(this.shape);
+    return dim === undefined ? [...st] : st[normDim(dim, this.ndim)];
+  }
+
+  /**
+   * Whether the elements lie in the storage in row-major order without gaps (PyTorch's
+   * `is_contiguous()`): true for plain tensors and for views such as `narrow` along the first
+   * dimension; false for transposes, permutations and expansions.
+   */
+  isContiguous(): boolean {
+    return this._strides === null || isRowMajor(this.shape, this._strides);
+  }
+
+  /**
+   * This tensor if it {@link isContiguous}, else a contiguous copy (recorded: gradients flow
+   * through it), as PyTorch's `contiguous()`.
+   */
+  contiguous(): Tensor {
+    return this.isContiguous() ? this : ew.identityCopy(this);
   }
 
   /** @internal */
@@ -72,7 +162,8 @@ export class Tensor {
 
   /**
    * The gradient accumulated by `backward()` (leaves only), shaped like this tensor, or null.
-   * Assign null to drop it, or a Tensor of this tensor's shape and dtype to accumulate into.
+   * Assign null to drop it, or a Tensor of this tensor's shape and dtype to accumulate into (a
+   * view is stored as a contiguous copy, which backward then adds to in place).
    */
   get grad(): Tensor | null {
     return this._grad;
@@ -87,7 +178,7 @@ export class Tensor {
     if (!(g instanceof Tensor)) throw new LosskitTypeError(`assigned grad expected to be a Tensor or None but got grad of ${describe(g)}`);
     check(g.dtype === this.dtype, RuntimeError, () => `assigned grad has data of a different type (${g.dtype}, the tensor is ${this.dtype})`);
     check(sameShape(g.shape, this.shape), RuntimeError, () => `assigned grad has data of a different size ([${g.shape.join(', ')}], the tensor is [${this.shape.join(', ')}])`);
-    this._grad = g;
+    this._grad = g._strides === null ? g : new Tensor(g.data, g.shape);
   }
 
   /**
@@ -110,7 +201,10 @@ export class Tensor {
       ValueError,
       () => `data must have ${this._numel} elements (shape [${this.shape.join(', ')}]), got ${src.length}`,
     );
+    // a view given new data becomes a plain tensor over it (it no longer shares its base's storage)
     this._data = src;
+    this._strides = null;
+    this._offset = 0;
   }
 
   /** The number of dimensions, `shape.length` (PyTorch's `dim()`). */
@@ -184,9 +278,11 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** A new leaf sharing this tensor's data, cut off from the graph. */
+  /** A new leaf sharing this tensor's storage (a view stays a view of it), cut off from the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    if (this._strides === null) return new Tensor(this.data, this.shape);
+    if (this.isDetachedBuffer) throw new RuntimeError(this.detachedMessage());
+    return Tensor.strided(this._data, this.shape, this._strides, this._offset);
   }
 
   /** A copy with its own data (recorded: gradients flow through it). */
@@ -433,41 +529,50 @@ export class Tensor {
 
   // ---- shape -------------------------------------------------------------------------------
   /**
-   * The same elements in a new shape (`reshape(2, -1)` or `reshape([2, -1])`; one -1 is inferred), sharing the data.
+   * The same elements in a new shape (`reshape(2, -1)` or `reshape([2, -1])`; one -1 is inferred):
+   * a view sharing the storage where the strides allow one (always for a contiguous tensor), else
+   * a copy, as PyTorch's `reshape`.
    * @throws RuntimeError when the element count does not match.
    */
   reshape(...shape: (number | number[])[]): Tensor {
     return shp.reshape(this, shape.flat());
   }
-  /** {@link reshape}: every tensor is contiguous, so a view always exists. */
+  /**
+   * {@link reshape} that never copies: a view sharing the storage, as PyTorch's `view`.
+   * @throws RuntimeError when the element count does not match, or when the strides admit no view
+   * (a transposed tensor, say): use {@link reshape} or {@link contiguous} first.
+   */
   view(...shape: (number | number[])[]): Tensor {
-    return shp.reshape(this, shape.flat());
+    return shp.view(this, shape.flat());
   }
-  /** Merges dimensions `startDim..endDim` (inclusive; default all) into one, sharing the data. */
+  /** Merges dimensions `startDim..endDim` (inclusive; default all) into one, as {@link reshape} (a view where possible). */
   flatten(startDim = 0, endDim = -1): Tensor {
     return shp.flatten(this, startDim, endDim);
   }
-  /** Inserts a dimension of size 1 at `dim` (negative counts from the end of the result). */
+  /** Inserts a dimension of size 1 at `dim` (negative counts from the end of the result): a view. */
   unsqueeze(dim: number): Tensor {
     return shp.unsqueeze(this, dim);
   }
-  /** Removes dimensions of size 1: all of them, or only `dim` if it has size 1. */
+  /** Removes dimensions of size 1: all of them, or only `dim` if it has size 1: a view. */
   squeeze(dim?: number): Tensor {
     return shp.squeeze(this, dim);
   }
-  /** Broadcasts to `shape` (-1 keeps a size; new dimensions go in front), as a copy; the gradient sums back. */
+  /**
+   * Broadcasts to `shape` (-1 keeps a size; new dimensions go in front): a view with stride 0 along
+   * the expanded dimensions, so it costs no memory; the gradient sums back.
+   */
   expand(...shape: (number | number[])[]): Tensor {
     return shp.expand(this, shape.flat());
   }
-  /** Reorders the dimensions: `permute(2, 0, 1)` makes dimension 2 the first (a copy). */
+  /** Reorders the dimensions: `permute(2, 0, 1)` makes dimension 2 the first (a view). */
   permute(...dims: (number | number[])[]): Tensor {
     return shp.permute(this, dims.flat());
   }
-  /** Swaps two dimensions (a copy). */
+  /** Swaps two dimensions (a view). */
   transpose(dim0: number, dim1: number): Tensor {
     return shp.transpose(this, dim0, dim1);
   }
-  /** The dimensions reversed: the transpose of a matrix (a copy). */
+  /** The dimensions reversed: the transpose of a matrix (a view). */
   get T(): Tensor {
     return shp.permute(this, [...this.shape.keys()].reverse());
   }
@@ -475,11 +580,11 @@ export class Tensor {
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
   }
-  /** The slice at `index` along `dim`, without that dimension (PyTorch's `x.select(dim, i)`, `x[:, i]`). */
+  /** The slice at `index` along `dim`, without that dimension (PyTorch's `x.select(dim, i)`, `x[:, i]`): a view. */
   select(dim: number, index: number): Tensor {
     return shp.select(this, dim, index);
   }
-  /** Elements `start .. start + length - 1` along `dim` (a copy). */
+  /** Elements `start .. start + length - 1` along `dim` (a view). */
   narrow(dim: number, start: number, length: number): Tensor {
     return shp.narrow(this, dim, start, length);
   }

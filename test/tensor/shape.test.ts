@@ -24,7 +24,7 @@ test('unsqueeze, squeeze, flatten', () => {
   assert.throws(() => t.unsqueeze(4), (e: Error) => e instanceof IndexError && /Dimension out of range \(expected to be in range of \[-3, 2\], but got 4\)/.test(e.message));
 });
 
-test('expand, permute, transpose copy with the right values', () => {
+test('expand, permute, transpose (views) with the right values', () => {
   assert.deepEqual(tensor([[1], [2]]).expand(2, 3).toArray(), [[1, 1, 1], [2, 2, 2]]);
   assert.deepEqual(tensor([[1, 2]]).expand(3, -1).toArray(), [[1, 2], [1, 2], [1, 2]]);
   assert.throws(() => tensor([1, 2]).expand(-1, 2), /isn't allowed in a leading, non-existing dimension 0/);

@@ -1,4 +1,4 @@
-import { asNumbers, isFloating } from './dtype.js';
+import { asNumbers, isFloating, isHalf } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -7,15 +7,15 @@ import type { Tensor } from './tensor.js';
  * default print options do.
  */
 export function formatTensor(t: Tensor): string {
-  const all = asNumbers(t.data);
+  const at = reader(t);
   // like PyTorch, tensors of more than 1000 elements show 3 items at each end of every dimension
   const summarize = t.numel > SUMMARIZE_ABOVE;
   const picks = t.shape.map((n) => (summarize && n > 2 * EDGE_ITEMS ? [...range(0, EDGE_ITEMS), -1, ...range(n - EDGE_ITEMS, n)] : range(0, n)));
-  const vals = t.ndim === 0 ? [all[0]] : shownValues(t.shape, picks, all);
+  const vals = t.ndim === 0 ? [at(0)] : shownValues(t.shape, picks, at);
   const fmt = formatter(t, vals);
   // one column width for the whole tensor, as PyTorch aligns every row
   const width = Math.max(0, ...vals.map((v) => fmt(v).length));
-  const body = t.ndim === 0 ? fmt(all[0]) : nest(t.shape, picks, all, (v) => fmt(v).padStart(width), 0, 0, 'tensor('.length);
+  const body = t.numel === 0 && t.ndim > 0 ? '[]' : t.ndim === 0 ? fmt(at(0)) : nest(t.shape, picks, at, (v) => fmt(v).padStart(width), 0, 0, 'tensor('.length);
   const extras: string[] = [];
   if (t.dtype !== 'float32' && t.dtype !== 'int64' && t.dtype !== 'bool') extras.push(`dtype=torch.${t.dtype}`);
   if (t.numel === 0 && t.ndim !== 1) extras.push(`size=(${t.shape.join(', ')}${t.ndim === 1 ? ',' : ''})`);
@@ -25,21 +25,43 @@ export function formatTensor(t: Tensor): string {
 }
 
 const SUMMARIZE_ABOVE = 1000;
+
+/** Element i (row-major) of t; a view is read through its strides, so printing never copies it whole. */
+function reader(t: Tensor): (i: number) => number {
+  if (t.isPlain || isHalf(t.dtype)) {
+    const all = asNumbers(t.data);
+    return (i) => all[i];
+  }
+  const st = t.stride();
+  const s = t.storage as ArrayLike<number | bigint | boolean>;
+  const shape = t.shape;
+  const off = t.offset;
+  return (i) => {
+    let k = off;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const n = shape[d];
+      k += (i % n) * st[d];
+      i = Math.floor(i / n);
+    }
+    return Number(s[k]);
+  };
+}
 const EDGE_ITEMS = 3;
+const LINE_WIDTH = 80; // PyTorch's default print option linewidth
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
 /** The values that will be printed (the formatter's choice of notation depends on them only). */
-function shownValues(shape: readonly number[], picks: number[][], all: ArrayLike<number>): number[] {
+function shownValues(shape: readonly number[], picks: number[][], at: (i: number) => number): number[] {
   const out: number[] = [];
   const walk = (dim: number, offset: number): void => {
     let inner = 1;
     for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
     for (const i of picks[dim]) {
       if (i < 0) continue;
-      if (dim === shape.length - 1) out.push(all[offset + i]);
+      if (dim === shape.length - 1) out.push(at(offset + i));
       else walk(dim + 1, offset + i * inner);
     }
   };
@@ -53,7 +75,8 @@ function formatter(t: Tensor, vals: number[]): (v: number) => string {
   const finite = vals.filter((v) => Number.isFinite(v));
   const special = (v: number): string | null => (v !== v ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
   if (finite.every((v) => Number.isInteger(v))) {
-    const big = finite.some((v) => Math.abs(v) >= 1e8);
+    const nz = finite.map(Math.abs).filter((v) => v > 0);
+    const big = nz.length > 0 && (Math.max(...nz) > 1e8 || Math.max(...nz) / Math.min(...nz) > 1000);
     return (v) => special(v) ?? (big ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : `${v}.`);
   }
   const abs = finite.map(Math.abs).filter((v) => v > 0);
@@ -66,14 +89,21 @@ function formatter(t: Tensor, vals: number[]): (v: number) => string {
 function nest(
   shape: readonly number[],
   picks: number[][],
-  vals: ArrayLike<number>,
+  vals: (i: number) => number,
   fmt: (v: number) => string,
   dim: number,
   offset: number,
   indent: number,
 ): string {
   if (dim === shape.length - 1) {
-    return `[${picks[dim].map((i) => (i < 0 ? '...' : fmt(vals[offset + i]))).join(', ')}]`;
+    // PyTorch's _vector_str: ' ...' for the skipped items, lines of at most LINE_WIDTH characters
+    const items = picks[dim].map((i) => (i < 0 ? ' ...' : fmt(vals(offset + i))));
+    if (items.length === 0) return '[]';
+    const width = fmt(vals(offset + picks[dim][0])).length;
+    const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
+    const lines: string[] = [];
+    for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
+    return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
   }
   let inner = 1;
   for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];

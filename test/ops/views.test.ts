@@ -325,3 +325,13 @@ test('sum and mean over expanded dims read only what was expanded', () => {
   assert.ok(gradcheck((t) => t.expand(5, 3).square().mean(0), [randn([3], { ...opts, seed: 21 })]));
   assert.ok(gradcheck((t) => t.expand(5, 3).mean(0), [randn([3], { ...opts, seed: 22 })]));
 });
+
+test('printing a view reads it through its strides: PyTorch text, no full copy', () => {
+  const before = process.memoryUsage().arrayBuffers;
+  const big = tensor([1.5]).expand([1e9]);
+  assert.equal(big.toString(), 'tensor([1.5000, 1.5000, 1.5000,  ..., 1.5000, 1.5000, 1.5000])'); // PyTorch 1.13's print
+  assert.ok(process.memoryUsage().arrayBuffers - before < 1 << 20, 'printing an expanded view allocated its full size');
+  assert.equal(arange(6, undefined, { dtype: 'float32' }).reshape([2, 3]).T.toString(), 'tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]])');
+  const m = arange(3000).reshape([3, 1000]).T.narrow(0, 1, 999); // summarised, as PyTorch prints it
+  assert.equal(m.toString(), m.contiguous().toString());
+});

@@ -89,6 +89,12 @@ function sumPartials(off: number, n: number): number {
   return s;
 }
 
+/**
+ * The kernel's kind. Smooth L1 with beta 1 is Huber with delta 1 bit for bit (0.5 z z / 1, z - 0.5,
+ * d / 1), without smooth L1's two divisions: 1e7 float32 in wasm memory, 6.1-6.3 -> 5.5-5.7 ms.
+ */
+const kindOf = (p: ElementwiseProblem): number => KIND[p.kind === 'smoothL1' && p.param === 1 ? 'huber' : p.kind];
+
 function elementwise(p: ElementwiseProblem): KernelResult {
   if (!getRuntime() || p.x.length === 0) return tsBackend.elementwise(p);
   if (!(p.x instanceof Float32Array)) return CHEAP.has(p.kind) ? elementwise64(p) : tsBackend.elementwise(p);
@@ -113,7 +119,7 @@ function elementwise(p: ElementwiseProblem): KernelResult {
         n,
         chunk: CHUNK,
         partial,
-        args: [KIND[p.kind], xo, yo, wo, p.weight?.length ?? 0, pwo, p.posWeight?.length ?? 0, p.scale, p.param, loss ? yo : 0, xo],
+        args: [kindOf(p), xo, yo, wo, p.weight?.length ?? 0, pwo, p.posWeight?.length ?? 0, p.scale, p.param, loss ? yo : 0, xo],
         stage: (c) => {
           const [from, to] = range(c);
           X.set(p.x.subarray(from, to), from);
@@ -162,7 +168,7 @@ function elementwise64(p: ElementwiseProblem): KernelResult {
         n,
         chunk: CHUNK_64,
         partial,
-        args: [KIND[p.kind], xo, yo, p.scale, p.param, loss ? yo : 0, grad ? xo : 0],
+        args: [kindOf(p), xo, yo, p.scale, p.param, loss ? yo : 0, grad ? xo : 0],
         stage: (c) => {
           const [from, to] = range(c);
           X.set(p.x.subarray(from, to), from);

@@ -7,7 +7,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, tensor, noGrad, RuntimeError, type Tensor } from '../../src/index.js';
 import { setBackend, setNumThreads, threadsReady, withComposed } from '../../src/kernels/index.js';
-import { HEAP_START, buffer, getRuntime, memoryStats } from '../../src/kernels/memory.js';
+import { HEAP_START, SCRATCH, buffer, getRuntime, memoryStats, scratch } from '../../src/kernels/memory.js';
 import { shutdownThreads } from '../../src/kernels/threads.js';
 import { tsBackend } from '../../src/kernels/ts.js';
 import { PARALLEL_THRESHOLD_64, setParallelThreshold, wasmBackend } from '../../src/kernels/wasm.js';
@@ -225,5 +225,32 @@ describe('a failed float64 call leaves nothing behind', { skip: !rt?.shared }, (
       setBackend('auto');
       setNumThreads('auto');
     }
+  });
+});
+
+describe('smooth L1 with beta 1 runs as Huber with delta 1', { skip: !rt }, () => {
+  test('the float32 kernels agree bit for bit (loss, gradient, sum), NaN and infinities included', () => {
+    const n = 1003;
+    const [x64, y64] = pair(n);
+    const x = Float32Array.from(x64);
+    const y = Float32Array.from(y64);
+    const k = rt!.exports;
+    const out = (kind: number): { sum: number; loss: Float32Array; grad: Float32Array } =>
+      scratch((take) => {
+        const xo = take(n * 4);
+        const yo = take(n * 4);
+        const lo = take(n * 4);
+        const go = take(n * 4);
+        new Float32Array(buffer(), xo, n).set(x);
+        new Float32Array(buffer(), yo, n).set(y);
+        const sum = k.elementwise(kind, xo, yo, 0, 0, 0, 0, 0, n, 1 / n, 1, lo, go, SCRATCH);
+        return { sum, loss: new Float32Array(buffer(), lo, n).slice(), grad: new Float32Array(buffer(), go, n).slice() };
+      });
+    const smooth = out(2);
+    const huber = out(3);
+    assert.ok(Object.is(smooth.sum, huber.sum));
+    assert.ok(smooth.loss.every((v, i) => Object.is(v, huber.loss[i])), 'loss');
+    assert.ok(smooth.grad.every((v, i) => Object.is(v, huber.grad[i])), 'grad');
+    assert.ok(smooth.loss.some((v) => Number.isNaN(v)) && smooth.grad.some((v) => v === Math.fround(1 / n)) && smooth.loss.some((v) => v > 0 && v < 0.5));
   });
 });

@@ -254,3 +254,37 @@ describe('smooth L1 with beta 1 runs as Huber with delta 1', { skip: !rt }, () =
     assert.ok(smooth.loss.some((v) => Number.isNaN(v)) && smooth.grad.some((v) => v === Math.fround(1 / n)) && smooth.loss.some((v) => v > 0 && v < 0.5));
   });
 });
+
+describe('float64 cross entropy rows, value only', { skip: !rt }, () => {
+  test('no gradient pass: the copy of the logits holds exp(x - max) per row, and no gradient memory', () => {
+    const rows = 9;
+    const C = 37;
+    const xd = Float64Array.from({ length: rows * C }, () => (rnd() - 0.5) * 6);
+    const td = BigInt64Array.from({ length: rows }, (_, i) => (i === 4 ? -100n : BigInt(Math.floor(rnd() * C))));
+    setBackend('wasm');
+    try {
+      for (const reduction of ['mean', 'none'] as const) {
+        const want = withComposed(() => F.crossEntropy(tensor(xd, { shape: [rows, C] }), tensor(td, { shape: [rows] }), { reduction }));
+        const before = memoryStats().resultBytes;
+        const got = noGrad(() => F.crossEntropy(tensor(xd, { shape: [rows, C], requiresGrad: true }), tensor(td, { shape: [rows] }), { reduction }));
+        assert.equal(memoryStats().resultBytes - before, reduction === 'none' ? rows * 8 : 0, `${reduction}: result bytes`);
+        closeArr(got.data as Float64Array, want.data as Float64Array, `${reduction} value`);
+        // the logits' copy is the call's first scratch: each row's maximum became exactly 1, the
+        // ignored row kept its logits (a gradient pass would have scaled or zeroed them)
+        const copy = new Float64Array(buffer(), HEAP_START, rows * C);
+        for (let r = 0; r < rows; r++) {
+          const row = xd.subarray(r * C, (r + 1) * C);
+          const m = row.indexOf(Math.max(...row));
+          if (r === 4) assert.equal(copy[r * C + m], row[m], 'ignored row');
+          else assert.equal(copy[r * C + m], 1, `row ${r}`);
+        }
+      }
+      // with a gradient the same place holds it (the check above can fail)
+      const x = tensor(xd, { shape: [rows, C], requiresGrad: true });
+      F.crossEntropy(x, tensor(td, { shape: [rows] })).backward();
+      assert.notEqual(new Float64Array(buffer(), HEAP_START, C)[xd.subarray(0, C).indexOf(Math.max(...xd.subarray(0, C)))], 1);
+    } finally {
+      setBackend('auto');
+    }
+  });
+});

@@ -901,7 +901,7 @@ export function ceIndex64(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, ig
     const g = gp + (<usize>r) * rowBytes;
     const t = load<i32>(tp + ((<usize>r) << 2));
     if (t == ignore) {
-      memory.fill(g, 0, rowBytes);
+      if (wantGrad) memory.fill(g, 0, rowBytes);
       if (lp) store<f64>(lp + ((<usize>r) << 3), 0);
       continue;
     }
@@ -917,6 +917,12 @@ export function ceIndex64(xp: usize, tp: usize, wp: usize, rows: i32, C: i32, ig
     const wt: f64 = wp ? load<f64>(wp + ((<usize>t) << 3)) : 1.0;
     let loss = -wt * (xt - lse);
     if (eps > 0) loss = (1.0 - eps) * loss + (eps / <f64>C) * -(dot - lse * wsum);
+    if (!wantGrad) {
+      // value only (JOB_VALUE_ONLY): no gradient pass
+      if (lp) store<f64>(lp + ((<usize>r) << 3), loss);
+      total += loss;
+      continue;
+    }
     // gradient: scale [ (1 - eps) w_t (p_c - [c == t]) + (eps / C) (p_c Σ w - w_c) ]
     const vp = f64x2.splat((((1.0 - eps) * wt + (eps / <f64>C) * wsum) / rowSum) * scale);
     const cw = (eps / <f64>C) * scale;
@@ -1060,3 +1066,4 @@ export function ctcSample(lp: usize, T: i32, N: i32, C: i32, blank: i32, b: i32,
 }
 export { mmPack32, mmPack64, mm32, mm64 } from './matmul';
 export * from './pointwise';
+export * from './elementwise64';

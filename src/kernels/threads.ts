@@ -30,6 +30,7 @@ export const JOB_CE_INDEX_64 = 4;
 export const JOB_CTC = 5;
 export const JOB_MATMUL = 6;
 export const JOB_POINTWISE = 7;
+export const JOB_ELEMENTWISE_64 = 14;
 export const JOB_FAIL = 9; // tests: every worker throws
 export const JOB_VALUE_ONLY = 16;
 
@@ -70,6 +71,10 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       // elementwise: 4 kind, 5 x, 6 y, 7 w, 8 wper, 9 pw, 10 pwper, 11 scale, 12 param, 13 loss, 14 grad
       const b = start * 4;
       sums[c] = k.elementwise(a[4], a[5] + b, a[6] + b, a[7], a[8], a[9], a[10], start, len, a[11], a[12], a[13] ? a[13] + b : 0, a[14] + b, scratchOff);
+    } else if (kind === 14) {
+      // float64 regression losses: 4 kind, 5 x, 6 y, 7 scale, 8 param, 9 loss (0: none), 10 grad (0: none)
+      const b = start * 8;
+      sums[c] = k.elementwise64(a[4], a[5] + b, a[6] + b, len, a[7], a[8], a[9] ? a[9] + b : 0, a[10] ? a[10] + b : 0, scratchOff);
     } else if (kind === 5) {
       // CTC, one sample per chunk: 4 T, 5 N, 6 C, 7 blank, 8 log_probs, 9 table (Tb, S, ext, workspace per sample), 10 grad
       const row = new Int32Array(buf, a[9] + start * 16, 4);
@@ -276,7 +281,15 @@ export async function shutdownThreads(): Promise<void> {
   const p = pool;
   pool = null;
   poolFailed = false;
-  if (p) await Promise.all(p.workers.map((w) => w.terminate()));
+  if (!p) return;
+  // their 'up' flags go down now: a new worker of the same tid must not count as ready (and be
+  // handed a job) before it has started and read its job counter
+  const rt = getRuntime();
+  if (rt) {
+    const ctrl = new Int32Array(rt.memory.buffer, CTRL, CTRL_SLOTS);
+    for (let tid = 1; tid <= p.workers.length; tid++) Atomics.store(ctrl, WORKER_BASE + 4 * tid + 2, 0);
+  }
+  await Promise.all(p.workers.map((w) => w.terminate()));
 }
 
 export interface Job {

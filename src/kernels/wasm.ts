@@ -1,9 +1,10 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
- * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), and float32 CTC
- * (scalar, PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other
- * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
- * TypeScript kernels (float64 exact to its rounding).
+ * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), the float64
+ * regression losses (f64x2, PyTorch's float64 operations, bit for bit), and float32 CTC (scalar,
+ * PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other float64
+ * problems (BCE, BCE with logits, KL, NLL, cross entropy with probability or K-dimensional
+ * targets) go to the TypeScript kernels (float64 exact to its rounding).
  *
  * Every call works the same way: take scratch in wasm memory, copy the inputs in chunk by chunk
  * while the other threads already compute on the chunks that have arrived, write the gradient
@@ -12,7 +13,7 @@
  */
 import { classesTs, tsBackend } from './ts.js';
 import { buffer, fresh, getRuntime, scratch } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_ELEMENTWISE_64, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -41,6 +42,8 @@ const KIND: Record<ElementwiseKind, number> = {
  */
 export const PARALLEL_THRESHOLD = 1 << 16;
 export const PARALLEL_THRESHOLD_CHEAP = 1 << 17;
+/** The float64 regression losses, bound by the main thread's copies: 2 threads lost below 2^18 elements (0.3-0.9x) and won 1.1-1.2x there (value+grad, two runs). */
+export const PARALLEL_THRESHOLD_64 = 1 << 18;
 let forced: number | null = null;
 
 /** @internal bench/threshold.ts: run every job of at least `n` elements on all threads (null: the measured thresholds). */
@@ -86,8 +89,15 @@ function sumPartials(off: number, n: number): number {
   return s;
 }
 
+/**
+ * The kernel's kind. Smooth L1 with beta 1 is Huber with delta 1 bit for bit (0.5 z z / 1, z - 0.5,
+ * d / 1), without smooth L1's two divisions: 1e7 float32 in wasm memory, 6.1-6.3 -> 5.5-5.7 ms.
+ */
+const kindOf = (p: ElementwiseProblem): number => KIND[p.kind === 'smoothL1' && p.param === 1 ? 'huber' : p.kind];
+
 function elementwise(p: ElementwiseProblem): KernelResult {
-  if (!getRuntime() || p.x.length === 0 || !(p.x instanceof Float32Array)) return tsBackend.elementwise(p);
+  if (!getRuntime() || p.x.length === 0) return tsBackend.elementwise(p);
+  if (!(p.x instanceof Float32Array)) return CHEAP.has(p.kind) ? elementwise64(p) : tsBackend.elementwise(p);
   const n = p.x.length;
   const grad = p.wantGrad ? fresh(n, 4, true) : null;
   const loss = p.wantLoss ? fresh(n, 4, true) : null;
@@ -109,7 +119,7 @@ function elementwise(p: ElementwiseProblem): KernelResult {
         n,
         chunk: CHUNK,
         partial,
-        args: [KIND[p.kind], xo, yo, wo, p.weight?.length ?? 0, pwo, p.posWeight?.length ?? 0, p.scale, p.param, loss ? yo : 0, xo],
+        args: [kindOf(p), xo, yo, wo, p.weight?.length ?? 0, pwo, p.posWeight?.length ?? 0, p.scale, p.param, loss ? yo : 0, xo],
         stage: (c) => {
           const [from, to] = range(c);
           X.set(p.x.subarray(from, to), from);
@@ -126,6 +136,55 @@ function elementwise(p: ElementwiseProblem): KernelResult {
         done,
       },
       threadsFor(n, CHEAP.has(p.kind)),
+    );
+    return { sum: sumPartials(partial, nChunks), loss, grad };
+  });
+}
+
+/** Elements per chunk of a float64 job: the bytes of a float32 chunk. */
+const CHUNK_64 = CHUNK / 2;
+
+/**
+ * The float64 regression losses (MSE, L1, smooth L1, Huber; they take no weights) in f64x2, on
+ * the threads from PARALLEL_THRESHOLD_64 elements. As `elementwise`, but the value alone (no
+ * gradient wanted) is computed alone: no gradient pass, nothing written over x's copy.
+ */
+function elementwise64(p: ElementwiseProblem): KernelResult {
+  const n = p.x.length;
+  const grad = p.wantGrad ? fresh(n, 8, true) : null;
+  const loss = p.wantLoss ? fresh(n, 8, true) : null;
+  const nChunks = Math.ceil(n / CHUNK_64);
+  return scratch((take) => {
+    const xo = take(n * 8);
+    const yo = take(n * 8);
+    const partial = take(nChunks * 8);
+    const done = grad || loss ? doneFlags(take, nChunks) : 0;
+    const X = new Float64Array(buffer(), xo, n);
+    const Y = new Float64Array(buffer(), yo, n);
+    const range = (c: number): [number, number] => [c * CHUNK_64, Math.min(n, (c + 1) * CHUNK_64)];
+    runJob(
+      {
+        kind: JOB_ELEMENTWISE_64 + (grad ? 0 : JOB_VALUE_ONLY),
+        n,
+        chunk: CHUNK_64,
+        partial,
+        args: [kindOf(p), xo, yo, p.scale, p.param, loss ? yo : 0, grad ? xo : 0],
+        stage: (c) => {
+          const [from, to] = range(c);
+          X.set(p.x.subarray(from, to), from);
+          Y.set(p.y.subarray(from, to), from);
+        },
+        collect:
+          grad || loss
+            ? (c) => {
+                const [from, to] = range(c);
+                if (grad) grad.set(X.subarray(from, to), from);
+                if (loss) loss.set(Y.subarray(from, to), from);
+              }
+            : null,
+        done,
+      },
+      n >= (forced ?? PARALLEL_THRESHOLD_64) ? getNumThreads() : 1,
     );
     return { sum: sumPartials(partial, nChunks), loss, grad };
   });

@@ -42,6 +42,9 @@ export interface KernelExports {
   mm64(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number, pa: number): void;
   setWantGrad(on: number): void;
   pointwise(kind: number, xp: number, yp: number, zp: number, n: number, seed: number, param: number, extra: number, gp: number, scratch: number): number;
+  // assembly/classes.ts
+  multiMargin(xp: number, tp: number, wp: number, rows: number, C: number, p: number, margin: number, seed: number, lp: number, gp: number): number;
+  multilabelHits(xp: number, tp: number, rows: number, C: number, lp: number, hp: number, ws: number): number;
 }
 
 export interface Runtime {

@@ -11,8 +11,8 @@
  * out into the caller's new arrays as they complete. The scratch is released on return.
  */
 import { classesTs, tsBackend } from './ts.js';
-import { buffer, fresh, getRuntime, scratch } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
+import { MAX_THREADS, buffer, fresh, getRuntime, scratch } from './memory.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_MULTILABEL, JOB_MULTI_MARGIN, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -293,3 +293,81 @@ export function wasmAvailable(): boolean {
 }
 
 export type { FloatArray };
+
+/**
+ * multiMarginLoss over float32 (N, C) rows in WebAssembly (assembly/classes.ts), rows copied in
+ * and the gradient out chunk by chunk while the threads compute: each row's loss into `rows`, and
+ * (wantGrad) the gradient at `seed` in a new array. Null where WebAssembly is not available.
+ */
+export function multiMarginWasm(x: Float32Array, target: Int32Array, w: Float32Array | null, C: number, p: number, margin: number, seed: number, wantGrad: boolean, rows: Float32Array): { grad: Float32Array | null } | null {
+  if (!getRuntime() || target.length === 0) return null;
+  const N = target.length;
+  const grad = wantGrad ? (fresh(x.length, 4, true) as Float32Array) : null;
+  const chunk = Math.max(1, Math.floor(CHUNK / C));
+  const nChunks = Math.ceil(N / chunk);
+  return scratch((take) => {
+    // the gradient is written over x's copy
+    const xo = take(x.byteLength);
+    const to = copyIn(take, target);
+    const wo = w ? copyIn(take, w) : 0;
+    const lo = take(N * 4);
+    const partial = take(nChunks * 8);
+    const done = grad ? doneFlags(take, nChunks) : 0;
+    const X = new Float32Array(buffer(), xo, x.length);
+    const range = (c: number): [number, number] => [c * chunk * C, Math.min(N, (c + 1) * chunk) * C];
+    runJob(
+      {
+        kind: JOB_MULTI_MARGIN + (grad ? 0 : JOB_VALUE_ONLY),
+        n: N,
+        chunk,
+        partial,
+        args: [C, xo, to, lo, grad ? xo : 0, wo, p, margin, seed],
+        stage: (c) => {
+          const [from, end] = range(c);
+          X.set(x.subarray(from, end), from);
+        },
+        collect: grad
+          ? (c) => {
+              const [from, end] = range(c);
+              grad.set(X.subarray(from, end), from);
+            }
+          : null,
+        done,
+      },
+      threadsFor(x.length, true),
+    );
+    rows.set(new Float32Array(buffer(), lo, N));
+    return { grad };
+  });
+}
+
+/**
+ * multilabelMarginLoss over float32 (N, C) rows in WebAssembly (assembly/classes.ts): each row's
+ * loss into `rows`, and (grad given) the gradient from the kernel's hit counts through `steps`
+ * (a count's repeated sum of the seed step, fused/margins.ts). Null where WebAssembly is not available.
+ */
+export function multilabelWasm(x: Float32Array, target: Int32Array, C: number, rows: Float32Array, grad: Float32Array | null, steps: (k: number) => number): boolean {
+  if (!getRuntime() || x.length === 0) return false;
+  const N = rows.length;
+  const chunk = Math.max(1, Math.floor(CHUNK / C));
+  const nChunks = Math.ceil(N / chunk);
+  const threads = threadsFor(x.length, true);
+  return scratch((take) => {
+    const xo = copyIn(take, x);
+    const to = copyIn(take, target);
+    const lo = take(N * 4);
+    const ho = grad ? take(x.length * 4) : 0;
+    const ws = take((threads > 1 ? MAX_THREADS : 1) * C * 4);
+    const partial = take(nChunks * 8);
+    runJob({ kind: JOB_MULTILABEL + (grad ? 0 : JOB_VALUE_ONLY), n: N, chunk, partial, args: [C, xo, to, lo, ho, ws], stage: null, collect: null, done: 0 }, threads);
+    rows.set(new Float32Array(buffer(), lo, N));
+    if (grad) {
+      const hits = new Int32Array(buffer(), ho, x.length);
+      for (let i = 0; i < hits.length; i++) {
+        const k = hits[i];
+        grad[i] = k === 0 ? 0 : steps(k);
+      }
+    }
+    return true;
+  });
+}

@@ -144,15 +144,15 @@ function classes(p: ClassProblem): KernelResult {
   }
   const { C, inner } = p;
   // K-dimensional input (inner > 1) goes by positions, four neighbouring ones per vector; a chunk
-  // of positions reads and writes C segments of its outer slices, copied in and out segment by
-  // segment as the job runs (chunks of about 4 CHUNK elements, so each segment is a few KB). Rows
-  // (inner 1) are copied in and out chunk by chunk.
+  // of positions reads and writes C segments of its outer slices, which on several threads are
+  // copied in and out as the job runs (chunks of about 16 CHUNK elements: segments of tens of KB).
+  // Rows (inner 1) are copied in and out chunk by chunk.
   const K = inner !== 1;
   const rows = p.outer * inner;
   const bytesPer = f64 ? 8 : 4;
   const grad = p.wantGrad ? fresh(p.x.length, bytesPer, true) : null;
   const loss = p.wantLoss ? fresh(rows, bytesPer, true) : null;
-  const chunk = K ? Math.max(4, Math.floor((4 * CHUNK) / Math.max(C, 1) / 4) * 4) : Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
+  const chunk = K ? Math.max(4, Math.floor((16 * CHUNK) / Math.max(C, 1) / 4) * 4) : Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
   const nChunks = Math.ceil(rows / chunk);
   let wsum = C;
   if (p.weight) {
@@ -184,6 +184,10 @@ function classes(p: ClassProblem): KernelResult {
         q += i1 - i0;
       }
     };
+    // K-dim on one thread: copied in whole and out whole (the segments' calls cost 1-2 ms there)
+    const threads = threadsFor(rows * C);
+    const piped = !K || threads > 1;
+    if (!piped) X.set(p.x);
     const bad = runJob(
       {
         kind: (K ? JOB_CE_INDEX_K : f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB) + (grad ? 0 : JOB_VALUE_ONLY),
@@ -192,13 +196,16 @@ function classes(p: ClassProblem): KernelResult {
         partial,
         args: [C, xo, to, wo, p.ignoreIndex, p.eps, wsum, p.scale, lo, xo, inner],
         stage: K
-          ? (c) => segments(c, (from, end) => X.set(p.x.subarray(from, end), from))
+          ? piped
+            ? (c) => segments(c, (from, end) => X.set(p.x.subarray(from, end), from))
+            : null
           : (c) => {
               const [from, end] = range(c);
               X.set(p.x.subarray(from, end), from);
               if (P) P.set(p.probs!.subarray(from, end), from);
             },
-        collect: grad
+        collect:
+          grad && (piped || !K)
           ? K
             ? (c) => segments(c, (from, end) => grad.set(X.subarray(from, end), from))
             : (c) => {
@@ -208,8 +215,9 @@ function classes(p: ClassProblem): KernelResult {
           : null,
         done,
       },
-      threadsFor(rows * C),
+      threads,
     );
+    if (grad && K && !piped) grad.set(X);
     if (loss) loss.set(view(loss, lo));
     if (bad > 0) {
       // rows with NaN or an infinite maximum: redo the whole problem exactly, from p.x

@@ -1,9 +1,11 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
  * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), and float32 CTC
- * (scalar, PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other
- * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
- * TypeScript kernels (float64 exact to its rounding).
+ * (scalar, PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts), and the float32
+ * margin losses of kernels/margins.ts (assembly/classes.ts). The other float64 problems, NLL (it
+ * writes one element a row: the cost is the fresh gradient's pages), K-dimensional cross entropy
+ * with probability targets and class problems of up to 256 elements go to the TypeScript kernels
+ * (float64 exact to its rounding).
  *
  * Every call works the same way: take scratch in wasm memory, copy the inputs in chunk by chunk
  * while the other threads already compute on the chunks that have arrived, write the gradient

@@ -723,7 +723,9 @@ export function ceProb(xp: usize, yp: usize, wp: usize, rows: i32, C: i32, eps: 
     s0 = sumLo(s0, e);
     s1 = sumHi(s1, e);
   }
-  // per lane: loss, and the gradient's coefficients (0 in ignored lanes)
+  // per lane: loss, and the gradient's coefficients (0 in ignored lanes); log Σ for the four
+  // lanes in one vector log (relative error 3e-7; four scalar f64 logs took a fifth of the time)
+  const logS = vlog(i32x4.shuffle(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 4, 5));
   let cp = kv(K_ZERO);
   let total: f64 = 0;
   for (let l = 0; l < lanes; l++) {
@@ -736,7 +738,7 @@ export function ceProb(xp: usize, yp: usize, wp: usize, rows: i32, C: i32, eps: 
         badRows++;
         continue;
       }
-      const lse = Math.log(s) + ml;
+      const lse = <f64>(l == 0 ? f32x4.extract_lane(logS, 0) : l == 1 ? f32x4.extract_lane(logS, 1) : l == 2 ? f32x4.extract_lane(logS, 2) : f32x4.extract_lane(logS, 3)) + ml;
       const wt: f64 = wp ? <f64>load<f32>(wp + ((<usize>t) << 2)) : 1.0;
       const x: f64 = l == 0 ? f64x2.extract_lane(xt, 0) : l == 1 ? f64x2.extract_lane(xt, 1) : l == 2 ? f64x2.extract_lane(xt2, 0) : f64x2.extract_lane(xt2, 1);
       loss = -wt * (x - lse);
@@ -1067,3 +1069,4 @@ export function ctcSample(lp: usize, T: i32, N: i32, C: i32, blank: i32, b: i32,
 export { mmPack32, mmPack64, mm32, mm64 } from './matmul';
 export * from './pointwise';
 export * from './elementwise64';
+export * from './classes';

@@ -43,6 +43,9 @@ export interface KernelExports {
   setWantGrad(on: number): void;
   pointwise(kind: number, xp: number, yp: number, zp: number, n: number, seed: number, param: number, extra: number, gp: number, scratch: number): number;
   elementwise64(kind: number, xp: number, yp: number, n: number, scale: number, param: number, lp: number, gp: number, scratch: number): number;
+  // assembly/classes.ts
+  multiMargin(xp: number, tp: number, wp: number, rows: number, C: number, p: number, margin: number, seed: number, lp: number, gp: number): number;
+  multilabelHits(xp: number, tp: number, rows: number, C: number, lp: number, hp: number, ws: number): number;
 }
 
 export interface Runtime {

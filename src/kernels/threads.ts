@@ -30,6 +30,8 @@ export const JOB_CE_INDEX_64 = 4;
 export const JOB_CTC = 5;
 export const JOB_MATMUL = 6;
 export const JOB_POINTWISE = 7;
+export const JOB_MULTI_MARGIN = 10;
+export const JOB_MULTILABEL = 11;
 export const JOB_ELEMENTWISE_64 = 14;
 export const JOB_FAIL = 9; // tests: every worker throws
 export const JOB_VALUE_ONLY = 16;
@@ -83,6 +85,16 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       // pointwise losses: 4 kind, 5 x, 6 y, 7 z (0: none), 8 seed, 9 param, 10 extra, 11 grad (0: none)
       const b = start * 4;
       sums[c] = k.pointwise(a[4], a[5] + b, a[6] + b, a[7] ? a[7] + b : 0, len, a[8], a[9], a[10], a[11] ? a[11] + b : 0, scratchOff);
+    } else if (kind === 10 || kind === 11) {
+      // rows of margin losses: 4 C, 5 x, 6 targets, 7 loss, 8 grad / hits (0: none); kind 10: 9 w,
+      // 10 p, 11 margin, 12 seed; kind 11: 9 the threads' workspaces, C int32 each
+      const C = a[4];
+      const rb = start * C * 4;
+      const lo = a[7] + start * 4;
+      sums[c] =
+        kind === 10
+          ? k.multiMargin(a[5] + rb, a[6] + start * 4, a[9], len, C, a[10], a[11], a[12], lo, a[8] ? a[8] + rb : 0)
+          : k.multilabelHits(a[5] + rb, a[6] + rb, len, C, lo, a[8] ? a[8] + rb : 0, a[9] + tid * C * 4);
     } else if (kind === 6) {
       // rows of a matrix product: 4 a, 5 sai, 6 sak, 7 packed b, 8 c, 9 K, 10 N, 11 bias, 12 float64,
       // 13 the threads' A-packing buffers, 14 bytes each

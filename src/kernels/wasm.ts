@@ -1,10 +1,12 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
  * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), the float64
- * regression losses (f64x2, PyTorch's float64 operations, bit for bit), and float32 CTC (scalar,
- * PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other float64
- * problems (BCE, BCE with logits, KL, NLL, cross entropy with probability or K-dimensional
- * targets) go to the TypeScript kernels (float64 exact to its rounding).
+ * regression losses (f64x2, PyTorch's float64 operations, bit for bit), float32 CTC (called by
+ * losses/ctc_loss.ts) and the float32 margin losses of kernels/margins.ts (assembly/classes.ts).
+ * The other float64 problems (BCE, BCE with logits, KL, cross entropy with probability or
+ * K-dimensional targets), NLL (it writes one element a row: the cost is the fresh gradient's
+ * pages) and class problems of up to 256 elements go to the TypeScript kernels (float64 exact to
+ * its rounding).
  *
  * Every call works the same way: take scratch in wasm memory, copy the inputs in chunk by chunk
  * while the other threads already compute on the chunks that have arrived, write the gradient
@@ -12,8 +14,8 @@
  * out into the caller's new arrays as they complete. The scratch is released on return.
  */
 import { classesTs, tsBackend } from './ts.js';
-import { buffer, fresh, getRuntime, scratch } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_ELEMENTWISE_64, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
+import { MAX_THREADS, buffer, fresh, getRuntime, scratch } from './memory.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_ELEMENTWISE_64, JOB_MULTILABEL, JOB_MULTI_MARGIN, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -190,23 +192,28 @@ function elementwise64(p: ElementwiseProblem): KernelResult {
   });
 }
 
+/** Elements up to which class problems take the TypeScript kernel on every backend. */
+const SMALL_CLASSES = 256;
+
 function classes(p: ClassProblem): KernelResult {
   const f64 = p.x instanceof Float64Array;
   // float64: rows of class-index targets have a SIMD kernel (f64x2), the rest stays in TypeScript
-  if (!getRuntime() || p.outer * p.inner === 0 || p.mode === 'nll' || (p.inner !== 1 && !p.target) || (f64 && (p.inner !== 1 || !p.target))) {
+  // a few hundred elements: the TypeScript loop is done before the copies in and out would be
+  // (cross entropy [4, 5], value+grad: 4.2 us a call, 6.3 us through WebAssembly)
+  if (!getRuntime() || p.outer * p.inner === 0 || p.x.length <= SMALL_CLASSES || p.mode === 'nll' || (p.inner !== 1 && !p.target) || (f64 && (p.inner !== 1 || !p.target))) {
     return tsBackend.classes(p);
   }
   const { C, inner } = p;
-  // K-dimensional input (inner > 1) goes by positions, four neighbouring ones per vector; its
-  // input is copied in whole before the job starts, since a chunk of positions reads classes spread
-  // over the whole of its outer slices, and its gradient copied out whole after it. Rows (inner 1)
-  // are copied in and out chunk by chunk as the job runs.
+  // K-dimensional input (inner > 1) goes by positions, four neighbouring ones per vector; a chunk
+  // of positions reads and writes C segments of its outer slices, which on several threads are
+  // copied in and out as the job runs (chunks of about 16 CHUNK elements: segments of tens of KB).
+  // Rows (inner 1) are copied in and out chunk by chunk.
   const K = inner !== 1;
   const rows = p.outer * inner;
   const bytesPer = f64 ? 8 : 4;
   const grad = p.wantGrad ? fresh(p.x.length, bytesPer, true) : null;
   const loss = p.wantLoss ? fresh(rows, bytesPer, true) : null;
-  const chunk = K ? Math.max(4, Math.floor(CHUNK / Math.max(C, 1) / 4) * 4) : Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
+  const chunk = K ? Math.max(4, Math.floor((16 * CHUNK) / Math.max(C, 1) / 4) * 4) : Math.max(1, Math.floor(CHUNK / Math.max(C, 1)));
   const nChunks = Math.ceil(rows / chunk);
   let wsum = C;
   if (p.weight) {
@@ -214,15 +221,34 @@ function classes(p: ClassProblem): KernelResult {
     for (let c = 0; c < C; c++) wsum += p.weight[c];
   }
   return scratch((take) => {
-    const xo = K ? copyIn(take, p.x) : take(p.x.byteLength);
+    const xo = take(p.x.byteLength);
     const to = p.target ? copyIn(take, p.target) : take(p.probs!.byteLength);
     const wo = p.weight ? copyIn(take, p.weight) : 0;
     const lo = loss ? take(rows * bytesPer) : 0;
     const partial = take(nChunks * 8);
-    const done = grad && !K ? doneFlags(take, nChunks) : 0;
+    const done = grad ? doneFlags(take, nChunks) : 0;
     const X = view(p.x, xo);
     const P = p.probs ? view(p.probs, to) : null;
     const range = (c: number): [number, number] => [c * chunk * C, Math.min(rows, (c + 1) * chunk) * C];
+    /** The flat [from, to) segments of chunk c's positions, one per class and outer slice. */
+    const segments = (c: number, fn: (from: number, to: number) => void): void => {
+      let q = c * chunk;
+      const end = Math.min(rows, q + chunk);
+      while (q < end) {
+        const o = Math.floor(q / inner);
+        const i0 = q - o * inner;
+        const i1 = Math.min(inner, i0 + end - q);
+        for (let k = 0; k < C; k++) {
+          const b = (o * C + k) * inner;
+          fn(b + i0, b + i1);
+        }
+        q += i1 - i0;
+      }
+    };
+    // K-dim on one thread: copied in whole and out whole (the segments' calls cost 1-2 ms there)
+    const threads = threadsFor(rows * C);
+    const piped = !K || threads > 1;
+    if (!piped) X.set(p.x);
     const bad = runJob(
       {
         kind: (K ? JOB_CE_INDEX_K : f64 ? JOB_CE_INDEX_64 : p.target ? JOB_CE_INDEX : JOB_CE_PROB) + (grad ? 0 : JOB_VALUE_ONLY),
@@ -231,24 +257,28 @@ function classes(p: ClassProblem): KernelResult {
         partial,
         args: [C, xo, to, wo, p.ignoreIndex, p.eps, wsum, p.scale, lo, xo, inner],
         stage: K
-          ? null
+          ? piped
+            ? (c) => segments(c, (from, end) => X.set(p.x.subarray(from, end), from))
+            : null
           : (c) => {
               const [from, end] = range(c);
               X.set(p.x.subarray(from, end), from);
               if (P) P.set(p.probs!.subarray(from, end), from);
             },
         collect:
-          grad && !K
-            ? (c) => {
+          grad && (piped || !K)
+          ? K
+            ? (c) => segments(c, (from, end) => grad.set(X.subarray(from, end), from))
+            : (c) => {
                 const [from, end] = range(c);
                 grad.set(X.subarray(from, end), from);
               }
-            : null,
+          : null,
         done,
       },
-      threadsFor(rows * C),
+      threads,
     );
-    if (grad && K) grad.set(X);
+    if (grad && K && !piped) grad.set(X);
     if (loss) loss.set(view(loss, lo));
     if (bad > 0) {
       // rows with NaN or an infinite maximum: redo the whole problem exactly, from p.x
@@ -352,3 +382,81 @@ export function wasmAvailable(): boolean {
 }
 
 export type { FloatArray };
+
+/**
+ * multiMarginLoss over float32 (N, C) rows in WebAssembly (assembly/classes.ts), rows copied in
+ * and the gradient out chunk by chunk while the threads compute: each row's loss into `rows`, and
+ * (wantGrad) the gradient at `seed` in a new array. Null where WebAssembly is not available.
+ */
+export function multiMarginWasm(x: Float32Array, target: Int32Array, w: Float32Array | null, C: number, p: number, margin: number, seed: number, wantGrad: boolean, rows: Float32Array): { grad: Float32Array | null } | null {
+  if (!getRuntime() || target.length === 0) return null;
+  const N = target.length;
+  const grad = wantGrad ? (fresh(x.length, 4, true) as Float32Array) : null;
+  const chunk = Math.max(1, Math.floor(CHUNK / C));
+  const nChunks = Math.ceil(N / chunk);
+  return scratch((take) => {
+    // the gradient is written over x's copy
+    const xo = take(x.byteLength);
+    const to = copyIn(take, target);
+    const wo = w ? copyIn(take, w) : 0;
+    const lo = take(N * 4);
+    const partial = take(nChunks * 8);
+    const done = grad ? doneFlags(take, nChunks) : 0;
+    const X = new Float32Array(buffer(), xo, x.length);
+    const range = (c: number): [number, number] => [c * chunk * C, Math.min(N, (c + 1) * chunk) * C];
+    runJob(
+      {
+        kind: JOB_MULTI_MARGIN + (grad ? 0 : JOB_VALUE_ONLY),
+        n: N,
+        chunk,
+        partial,
+        args: [C, xo, to, lo, grad ? xo : 0, wo, p, margin, seed],
+        stage: (c) => {
+          const [from, end] = range(c);
+          X.set(x.subarray(from, end), from);
+        },
+        collect: grad
+          ? (c) => {
+              const [from, end] = range(c);
+              grad.set(X.subarray(from, end), from);
+            }
+          : null,
+        done,
+      },
+      threadsFor(x.length, true),
+    );
+    rows.set(new Float32Array(buffer(), lo, N));
+    return { grad };
+  });
+}
+
+/**
+ * multilabelMarginLoss over float32 (N, C) rows in WebAssembly (assembly/classes.ts): each row's
+ * loss into `rows`, and (grad given) the gradient from the kernel's hit counts through `steps`
+ * (a count's repeated sum of the seed step, fused/margins.ts). Null where WebAssembly is not available.
+ */
+export function multilabelWasm(x: Float32Array, target: Int32Array, C: number, rows: Float32Array, grad: Float32Array | null, steps: (k: number) => number): boolean {
+  if (!getRuntime() || x.length === 0) return false;
+  const N = rows.length;
+  const chunk = Math.max(1, Math.floor(CHUNK / C));
+  const nChunks = Math.ceil(N / chunk);
+  const threads = threadsFor(x.length, true);
+  return scratch((take) => {
+    const xo = copyIn(take, x);
+    const to = copyIn(take, target);
+    const lo = take(N * 4);
+    const ho = grad ? take(x.length * 4) : 0;
+    const ws = take((threads > 1 ? MAX_THREADS : 1) * C * 4);
+    const partial = take(nChunks * 8);
+    runJob({ kind: JOB_MULTILABEL + (grad ? 0 : JOB_VALUE_ONLY), n: N, chunk, partial, args: [C, xo, to, lo, ho, ws], stage: null, collect: null, done: 0 }, threads);
+    rows.set(new Float32Array(buffer(), lo, N));
+    if (grad) {
+      const hits = new Int32Array(buffer(), ho, x.length);
+      for (let i = 0; i < hits.length; i++) {
+        const k = hits[i];
+        grad[i] = k === 0 ? 0 : steps(k);
+      }
+    }
+    return true;
+  });
+}

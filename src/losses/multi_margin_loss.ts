@@ -8,6 +8,7 @@ import { arg, checkNumber, checkOptions, expectLong, frames, notDifferentiable, 
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { inFloat32 } from '../tensor/upcast.js';
+import { fusedMultiMargin } from '../kernels/margins.js';
 
 /** Options of {@link multiMarginLoss} and `nn.MultiMarginLoss`. */
 export interface MultiMarginLossOptions extends ReductionOptions {
@@ -71,6 +72,8 @@ export function multiMarginLoss(input: TensorLike, target: TensorLike, opts: Mul
       () => `expected scalar type ${torchTypeName(x.dtype)} but found ${torchTypeName(weight!.dtype)}`,
     );
   }
+  const fused = fusedMultiMargin(x, y, p, margin, weight, reduction);
+  if (fused) return fused;
   const v = x.data as NumberArray;
   const targets = asNumbers(y.data);
   const w = weight ? (weight.data as NumberArray) : null;

@@ -7,6 +7,7 @@ import { arg, checkOptions, expectLong, frames, requireFloat, stepRounding } fro
 import { LOSS_OPTIONS } from './options.js';
 import { type ReductionOptions, reduce, resolveReduction } from './reduction.js';
 import { inFloat32 } from '../tensor/upcast.js';
+import { fusedMultilabelMargin } from '../kernels/margins.js';
 
 /**
  * Multi-label hinge loss: every target class's score should beat every non-target class's score
@@ -41,6 +42,9 @@ export function multilabelMarginLoss(input: TensorLike, target: TensorLike, opts
     RuntimeError,
     () => `inconsistent size ${sizeList(y.shape)} for argument #2 'target' (expected the input's shape ${sizeList(x.shape)})`,
   );
+  // the fused path reads the int64 targets itself (and checks their range: null for the composed path, which raises)
+  const fused = x.numel > 0 && y.dtype === 'int64' ? fusedMultilabelMargin(x, y, reduction) : null;
+  if (fused) return fused;
   const targets = asNumbers(y.data);
   // like PyTorch's kernel, an empty batch returns before the range and dtype checks
   if (x.numel > 0) {

@@ -171,3 +171,53 @@ test('inputs are never mutated', () => {
   F.crossEntropy(x, y, { weight: w, labelSmoothing: 0.1 }).backward();
   same();
 });
+
+test('crossEntropy K-dim and small inputs, fused on both backends: the composed path within float32 tolerance, threads, value only (NaN rows: kernels.test.ts)', async () => {
+  const { setBackend, setNumThreads, threadsReady, withComposed } = await import('../../src/kernels/index.js');
+  const { memoryStats } = await import('../../src/kernels/memory.js');
+  const near = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-5 * Math.abs(b) + 1e-6;
+  // [3, 7, 50, 123]: inner 6150, chunks of 18724 positions spanning outer slices; [4, 5] and
+  // [2, 3, 5]: small enough for the TypeScript kernel on 'wasm' too
+  for (const shape of [[3, 7, 50, 123], [4, 5], [2, 3, 5]]) {
+    const C = shape[1];
+    const tshape = [shape[0], ...shape.slice(2)];
+    const n = tshape.reduce((a, b) => a * b, 1);
+    const tv = Array.from({ length: n }, (_, i) => (i % 11 === 3 ? -100 : (i * 5) % C));
+    const weight = rand([C], { seed: 4 }).add(0.5).detach();
+    for (const backend of ['wasm', 'ts'] as const) {
+      for (const threads of [1, 2]) {
+        setBackend(backend);
+        setNumThreads(threads);
+        await threadsReady();
+        try {
+          for (const reduction of ['mean', 'sum', 'none']) {
+            for (const opts of [{}, { weight, labelSmoothing: 0.2 }]) {
+              const run = (composed: boolean, grad: boolean) => {
+                const x = randn(shape, { seed: 2 }).detach();
+                x.requiresGrad = grad;
+                const f = () => {
+                  const r0 = memoryStats().resultBytes;
+                  const out = F.crossEntropy(x, tensor(Float64Array.from(tv) as never, { dtype: 'int64', shape: tshape }), { reduction, ...opts });
+                  const made = memoryStats().resultBytes - r0;
+                  if (grad) out.sum().backward();
+                  return { v: [...out.data] as number[], g: grad ? ([...x.grad!.data] as number[]) : [], made };
+                };
+                return composed ? withComposed(f) : f();
+              };
+              const a = run(false, true);
+              const b = run(true, true);
+              const at = `${shape} ${backend} ${threads} threads ${reduction} ${JSON.stringify(Object.keys(opts))}`;
+              a.v.forEach((v, k) => assert.ok(near(v, b.v[k]), `value[${k}] ${v} vs ${b.v[k]} (${at})`));
+              a.g.forEach((v, k) => assert.ok(near(v, b.g[k]), `grad[${k}] ${v} vs ${b.g[k]} (${at})`));
+              const nog = run(false, false);
+              assert.equal(nog.made, reduction === 'none' ? n * 4 : 0, `value only: no gradient (${at})`);
+            }
+          }
+        } finally {
+          setBackend('auto');
+          setNumThreads('auto');
+        }
+      }
+    }
+  }
+});

@@ -75,9 +75,9 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       const row = new Int32Array(buf, a[9] + start * 16, 4);
       sums[c] = k.ctcSample(a[8], a[4], a[5], a[6], a[7], start, row[0], row[2], row[1], row[3], a[10]);
     } else if (kind === 7) {
-      // pointwise losses: 4 kind, 5 x, 6 y, 7 z (0: none), 8 seed, 9 param, 10 extra, 11 grad (0: none)
+      // pointwise losses: 4 kind, 5 x, 6 y, 7 z (0: none), 8 seed, 9 param, 10 extra, 11 grad (0: none), 12 z's grad (0: none)
       const b = start * 4;
-      sums[c] = k.pointwise(a[4], a[5] + b, a[6] + b, a[7] ? a[7] + b : 0, len, a[8], a[9], a[10], a[11] ? a[11] + b : 0, scratchOff);
+      sums[c] = k.pointwise(a[4], a[5] + b, a[6] + b, a[7] ? a[7] + b : 0, len, a[8], a[9], a[10], a[11] ? a[11] + b : 0, a[12] ? a[12] + b : 0, scratchOff);
     } else if (kind === 6) {
       // rows of a matrix product: 4 a, 5 sai, 6 sak, 7 packed b, 8 c, 9 K, 10 N, 11 bias, 12 float64,
       // 13 the threads' A-packing buffers, 14 bytes each

@@ -1060,3 +1060,4 @@ export function ctcSample(lp: usize, T: i32, N: i32, C: i32, blank: i32, b: i32,
 }
 export { mmPack32, mmPack64, mm32, mm64 } from './matmul';
 export * from './pointwise';
+export * from './rows';

@@ -30,6 +30,7 @@ export const JOB_CE_INDEX_64 = 4;
 export const JOB_CTC = 5;
 export const JOB_MATMUL = 6;
 export const JOB_POINTWISE = 7;
+export const JOB_TRIPLET = 12;
 export const JOB_FAIL = 9; // tests: every worker throws
 export const JOB_VALUE_ONLY = 16;
 
@@ -78,6 +79,10 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       // pointwise losses: 4 kind, 5 x, 6 y, 7 z (0: none), 8 seed, 9 param, 10 extra, 11 grad (0: none), 12 z's grad (0: none)
       const b = start * 4;
       sums[c] = k.pointwise(a[4], a[5] + b, a[6] + b, a[7] ? a[7] + b : 0, len, a[8], a[9], a[10], a[11] ? a[11] + b : 0, a[12] ? a[12] + b : 0, scratchOff);
+    } else if (kind === 12) {
+      // triplet rows: 4 anchor, 5 positive, 6 negative, 7 D, 8 eps, 9 margin, 10 seed, 11 gradient (0/1)
+      const b = start * a[7] * 4;
+      sums[c] = k.tripletRows(a[4] + b, a[5] + b, a[6] + b, len, a[7], a[8], a[9], a[10], a[11]);
     } else if (kind === 6) {
       // rows of a matrix product: 4 a, 5 sai, 6 sak, 7 packed b, 8 c, 9 K, 10 N, 11 bias, 12 float64,
       // 13 the threads' A-packing buffers, 14 bytes each

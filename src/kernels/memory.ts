@@ -42,6 +42,7 @@ export interface KernelExports {
   mm64(ap: number, sai: number, sak: number, bpk: number, cp: number, K: number, N: number, biasp: number, r0: number, r1: number, tmp: number, pa: number): void;
   setWantGrad(on: number): void;
   pointwise(kind: number, xp: number, yp: number, zp: number, n: number, seed: number, param: number, extra: number, gp: number, gzp: number, scratch: number): number;
+  ctcWorkspace(T: number, S: number, C: number): number;
   tripletRows(ap: number, pp: number, np: number, rows: number, D: number, eps: number, margin: number, seed: number, grad: number): number;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
  * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), and float32 CTC
- * (scalar, PyTorch's steps, one sample per chunk; called by losses/ctc_loss.ts). The other
+ * (assembly/rows.ts: SIMD over the extended target, one sample per chunk; called by losses/ctc_loss.ts). The other
  * float64 problems, NLL and K-dimensional cross entropy with probability targets go to the
  * TypeScript kernels (float64 exact to its rounding).
  *
@@ -226,7 +226,8 @@ export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array 
     const lp = copyIn(take, p.lp);
     const exts = p.ext.map((e) => copyIn(take, e));
     const table = take(N * 16);
-    const ws = p.ext.map((e) => take(T * (2 * e.length + C) * 4));
+    const k = getRuntime()!.exports;
+    const ws = p.ext.map((e) => take(k.ctcWorkspace(T, e.length, C) * 4));
     const nll = take(N * 8);
     const rows = new Int32Array(buffer(), table, N * 4);
     for (let b = 0; b < N; b++) rows.set([p.inputLengths[b], p.ext[b].length, exts[b], ws[b]], b * 4);

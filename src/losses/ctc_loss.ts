@@ -47,8 +47,9 @@ const WHERE = ' (while checking arguments for ctc_loss_cpu)';
  * passes through `logSoftmax` and fails on `logProbs` directly, in PyTorch and here.
  *
  * The recursion is iterative and keeps O(T·S) numbers per sample, so thousands of frames are fine.
- * float32 on the WebAssembly backend runs the same steps in WebAssembly, samples spread over the
- * threads (src/kernels/wasm.ts `ctcWasm`); float64, and the TypeScript backend, run `CtcKernel`.
+ * float32 on the WebAssembly backend runs in WebAssembly SIMD, four positions of the extended target
+ * at a time, samples spread over the threads (src/kernels/wasm.ts `ctcWasm`): within float32
+ * tolerance of PyTorch, not bit for bit; float64, and the TypeScript backend, run `CtcKernel`.
  *
  * @param logProbs `(T, N, C)` log-probabilities (e.g. `logSoftmax(x, 2)`), or `(T, C)` unbatched.
  * @param targets `(N, S)` padded or `(Σ targetLengths)` concatenated class indices (int32, int64;
@@ -115,7 +116,7 @@ export function ctcLoss(
     return e;
   });
   const keep = isGradEnabled() && lp.requiresGrad;
-  // float32 on the WebAssembly backend: the same steps in wasm, samples spread over the threads
+  // float32 on the WebAssembly backend: SIMD over the extended target, samples spread over the threads
   const fast =
     lp.dtype === 'float32' && fusedOn() && activeBackend().name === 'wasm'
       ? ctcWasm({ lp: lp.data as Float32Array, T, N, C, blank, inputLengths: il, ext, grad: keep })

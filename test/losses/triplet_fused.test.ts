@@ -130,3 +130,31 @@ test('fused triplet: result bytes only for the gradients wanted; none under no g
     }
   }
 });
+
+test('fused triplet and Gaussian NLL: retainGraph keeps the precomputed gradients (a second backward adds the same again)', () => {
+  for (const backend of ['wasm', 'ts'] as const) {
+    setBackend(backend);
+    try {
+      const ins = triple([30, 16], 'float32', 4);
+      for (const t of ins) t.requiresGrad = true;
+      const out = F.tripletMarginLoss(ins[0], ins[1], ins[2]);
+      assert.equal(out.gradFn?.name, 'TripletMarginLossBackward');
+      out.backward(null, { retainGraph: true });
+      const once = ins.map((t) => [...t.grad!.data]);
+      out.backward();
+      ins.forEach((t, i) => assert.deepEqual([...t.grad!.data], once[i].map((v) => Math.fround(v + v))));
+      const [x, y, v] = [randn([40], { seed: 1 }), randn([40], { seed: 2 }), randn([40], { seed: 3 }).abs()].map((t) => t.detach());
+      x.requiresGrad = true;
+      v.requiresGrad = true;
+      const g = F.gaussianNllLoss(x, y, v);
+      g.backward(null, { retainGraph: true });
+      const gx = [...x.grad!.data];
+      const gv = [...v.grad!.data];
+      g.backward();
+      assert.deepEqual([...x.grad!.data], gx.map((u) => Math.fround(u + u)));
+      assert.deepEqual([...v.grad!.data], gv.map((u) => Math.fround(u + u)));
+    } finally {
+      setBackend('auto');
+    }
+  }
+});

@@ -109,3 +109,21 @@ for (const [name, make] of problems) {
     }
   });
 }
+
+test('ctcLoss float32 wasm: retainGraph keeps the kernel gradient (a second backward adds the same again); zeroInfinity zeroes impossible samples', () => {
+  const p = problem(12, 6, 7, 6, 0, { short: true, repeats: true });
+  for (const backend of ['wasm', 'ts'] as const) {
+    setBackend(backend);
+    try {
+      const x = tensor(p.lp, { shape: [p.T, p.N, p.C], requiresGrad: true });
+      const out = F.ctcLoss(x, tensor(p.targets, { shape: [p.N, p.S] }), p.il, p.tl, { zeroInfinity: true, reduction: 'sum' });
+      out.backward(null, { retainGraph: true });
+      const once = [...x.grad!.data] as number[];
+      assert.ok(once.every(Number.isFinite));
+      out.backward();
+      assert.deepEqual([...x.grad!.data], once.map((v) => Math.fround(v + v)));
+    } finally {
+      setBackend('auto');
+    }
+  }
+});

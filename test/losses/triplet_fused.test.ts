@@ -140,7 +140,7 @@ test('fused triplet and Gaussian NLL: retainGraph keeps the precomputed gradient
       const out = F.tripletMarginLoss(ins[0], ins[1], ins[2]);
       assert.equal(out.gradFn?.name, 'TripletMarginLossBackward');
       out.backward(null, { retainGraph: true });
-      const once = ins.map((t) => [...t.grad!.data]);
+      const once = ins.map((t) => [...t.grad!.data] as number[]);
       out.backward();
       ins.forEach((t, i) => assert.deepEqual([...t.grad!.data], once[i].map((v) => Math.fround(v + v))));
       const [x, y, v] = [randn([40], { seed: 1 }), randn([40], { seed: 2 }), randn([40], { seed: 3 }).abs()].map((t) => t.detach());
@@ -148,8 +148,8 @@ test('fused triplet and Gaussian NLL: retainGraph keeps the precomputed gradient
       v.requiresGrad = true;
       const g = F.gaussianNllLoss(x, y, v);
       g.backward(null, { retainGraph: true });
-      const gx = [...x.grad!.data];
-      const gv = [...v.grad!.data];
+      const gx = [...x.grad!.data] as number[];
+      const gv = [...v.grad!.data] as number[];
       g.backward();
       assert.deepEqual([...x.grad!.data], gx.map((u) => Math.fround(u + u)));
       assert.deepEqual([...v.grad!.data], gv.map((u) => Math.fround(u + u)));

@@ -212,6 +212,9 @@ export function ctcSample(lp: usize, T: i32, N: i32, C: i32, blank: i32, b: i32,
         v128.store(wb + o, vexp(x));
       }
       memory.fill(occ, 0, (<usize>C) << 2);
+      // PyTorch's last frame assigns the class of position S - 2 after the blank's, not adding: a
+      // target ending in the blank label keeps position S - 2's occupancy only
+      if (t == Tb - 1 && S > 1 && load<i32>(ext + ((<usize>(S - 2)) << 2)) == blank) store<f32>(wb + ((<usize>(S - 1)) << 2), 0);
       for (let s = 0; s < S; s++) {
         const j = occ + ((<usize>load<i32>(ext + ((<usize>s) << 2))) << 2);
         store<f32>(j, load<f32>(j) + load<f32>(wb + ((<usize>s) << 2)));

@@ -28,7 +28,7 @@ const rnd = (): number => {
   return seed / 4294967296;
 };
 
-function problem(T: number, N: number, C: number, S: number, blank: number, opts: { repeats?: boolean; short?: boolean } = {}): Problem {
+function problem(T: number, N: number, C: number, S: number, blank: number, opts: { repeats?: boolean; short?: boolean; blanks?: boolean } = {}): Problem {
   const lp = F.logSoftmax(randn([T, N, C], { seed: T + N + C }).mul(2), 2).data as Float32Array;
   const targets = new BigInt64Array(N * S);
   for (let i = 0; i < N * S; i++) {
@@ -36,6 +36,8 @@ function problem(T: number, N: number, C: number, S: number, blank: number, opts
     if (c >= blank) c++;
     // repeated labels need a blank between them (alpha may not skip there)
     if (opts.repeats && i % S > 0 && rnd() < 0.3) c = Number(targets[i - 1]);
+    // targets may hold the blank label itself (PyTorch takes them)
+    if (opts.blanks && rnd() < 0.3) c = blank;
     targets[i] = BigInt(c);
   }
   const il = Array.from({ length: N }, (_, b) => (opts.short ? Math.max(0, T - ((b * 7) % (T + 1))) : T));
@@ -62,6 +64,7 @@ const problems: [string, () => Problem][] = [
   ['small, S and C not multiples of 4, blank 2, repeats', () => problem(9, 3, 5, 3, 2, { repeats: true })],
   ['lengths below T, empty targets, impossible alignments, repeats', () => problem(12, 6, 7, 6, 0, { short: true, repeats: true })],
   ['one frame, one label', () => problem(1, 2, 3, 1, 0)],
+  ['targets holding the blank label, lengths below T', () => problem(10, 8, 5, 4, 1, { blanks: true, short: true })],
   ['T 200 N 16 C 40 S 30 (threads)', () => problem(200, 16, 40, 30, 0, { repeats: true })],
   ['T 400 N 4 C 81 S 61, blank C - 1', () => problem(400, 4, 81, 61, 80, { repeats: true, short: true })],
 ];

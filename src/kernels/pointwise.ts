@@ -4,8 +4,9 @@
  * one loop computes each element's loss (with the composed path's float32 rounding after every
  * step) and its gradient at the reduction's seed, so no unreduced tensor is made, the
  * exponentials are computed once, and one autograd node hands the gradient over (fused.ts
- * `attach`). 'none', mixed dtypes or shapes, and inputs other than the scored ones requiring
- * grad take the composed path, which these loops equal for an incoming gradient of 1.
+ * `attach`; Gaussian NLL's `attachEach`, with the variance's gradient too). 'none', mixed dtypes
+ * or shapes, and inputs other than the scored ones requiring grad take the composed path, which
+ * these loops equal for an incoming gradient of 1.
  * On the 'wasm' backend, float32 soft margin, Poisson, Gaussian and margin ranking go to
  * assembly/pointwise.ts instead (SIMD exp/log, on the threads: within float32 tolerance, not bit
  * for bit); these loops are the 'ts' backend and float64.

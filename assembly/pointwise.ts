@@ -19,7 +19,7 @@ const MARGIN_RANKING = 4;
  * src/kernels/pointwise.ts's loops (PyTorch's, in float32).
  */
 // @ts-ignore: decorator
-@inline function pbody(kind: i32, hasG: bool, x: v128, y: v128, z: v128, gp: usize, seed: v128, param: v128, extra: v128): v128 {
+@inline function pbody(kind: i32, hasG: bool, hasGz: bool, x: v128, y: v128, z: v128, gp: usize, gzp: usize, seed: v128, param: v128, extra: v128): v128 {
   if (kind == SOFT_MARGIN) {
     // log1p(exp(z)), z = -x y, as max(z, 0) + log1p(e) with e = exp(-|z|) in [0, 1] (BCE with
     // logits' atanh series: no log, no cancellation); inf above the float32 overflow of exp(z), as
@@ -62,16 +62,19 @@ const MARGIN_RANKING = 4;
     if (hasG) v128.store(gp, f32x4.mul(f32x4.mul(seed, v128.and(f32x4.ge(v, kv(K_ZERO)), kv(K_ONE))), f32x4.neg(z)));
     return f32x4.pmax(v, kv(K_ZERO));
   }
-  // GAUSSIAN: ½ (log v + (x - y)² / v) (+ ½ log 2π), v clamped below at eps (NaN kept); gradient (x - y) / v
+  // GAUSSIAN: ½ (log v + (x - y)² / v) (+ ½ log 2π), v clamped below at eps (NaN kept); gradient
+  // (x - y) / v, and (hasGz) for the variance ½ (1 - (x - y)² / v) / v at the clamped value
   const v = f32x4.pmax(z, param);
   const d = f32x4.sub(x, y);
+  const q = f32x4.div(f32x4.mul(d, d), v);
   if (hasG) v128.store(gp, f32x4.div(f32x4.mul(seed, d), v));
-  const l = f32x4.mul(kv(K_HALF), f32x4.add(vlog(v), f32x4.div(f32x4.mul(d, d), v)));
+  if (hasGz) v128.store(gzp, f32x4.div(f32x4.mul(f32x4.mul(kv(K_HALF), seed), f32x4.sub(kv(K_ONE), q)), v));
+  const l = f32x4.mul(kv(K_HALF), f32x4.add(vlog(v), q));
   return f32x4.add(l, extra);
 }
 
 // @ts-ignore: decorator
-@inline function prun(kind: i32, hasG: bool, xp: usize, yp: usize, zp: usize, n: i32, seed: f32, param: f32, extra: f32, gp: usize, scratch: usize): f64 {
+@inline function prun(kind: i32, hasG: bool, hasGz: bool, xp: usize, yp: usize, zp: usize, n: i32, seed: f32, param: f32, extra: f32, gp: usize, gzp: usize, scratch: usize): f64 {
   let s0 = f64x2.splat(0);
   let s1 = f64x2.splat(0);
   let s2 = f64x2.splat(0);
@@ -88,8 +91,8 @@ const MARGIN_RANKING = 4;
     const o = (<usize>i) << 2;
     const z0 = three ? v128.load(zp + o) : vs;
     const z1 = three ? v128.load(zp + o + 16) : vs;
-    const l0 = pbody(kind, hasG, v128.load(xp + o), v128.load(yp + o), z0, gp + o, vs, vp, ve);
-    const l1 = pbody(kind, hasG, v128.load(xp + o + 16), v128.load(yp + o + 16), z1, gp + o + 16, vs, vp, ve);
+    const l0 = pbody(kind, hasG, hasGz, v128.load(xp + o), v128.load(yp + o), z0, gp + o, gzp + o, vs, vp, ve);
+    const l1 = pbody(kind, hasG, hasGz, v128.load(xp + o + 16), v128.load(yp + o + 16), z1, gp + o + 16, gzp + o + 16, vs, vp, ve);
     s0 = sumLo(s0, l0);
     s1 = sumHi(s1, l0);
     s2 = sumLo(s2, l1);
@@ -97,7 +100,7 @@ const MARGIN_RANKING = 4;
   }
   for (; i < n4; i += 4) {
     const o = (<usize>i) << 2;
-    const l = pbody(kind, hasG, v128.load(xp + o), v128.load(yp + o), three ? v128.load(zp + o) : vs, gp + o, vs, vp, ve);
+    const l = pbody(kind, hasG, hasGz, v128.load(xp + o), v128.load(yp + o), three ? v128.load(zp + o) : vs, gp + o, gzp + o, vs, vp, ve);
     s0 = sumLo(s0, l);
     s1 = sumHi(s1, l);
   }
@@ -115,10 +118,12 @@ const MARGIN_RANKING = 4;
       if (three) store<f32>(scratch + 32 + b, load<f32>(zp + o + b));
     }
     const mask = i32x4.lt_s(kv(K_LANES), i32x4.splat(k));
-    const l = v128.and(pbody(kind, hasG, v128.load(scratch), v128.load(scratch + 16), three ? v128.load(scratch + 32) : vs, scratch + 48, vs, vp, ve), mask);
+    // z's gradient goes over z's padded copy (loaded before it is written)
+    const l = v128.and(pbody(kind, hasG, hasGz, v128.load(scratch), v128.load(scratch + 16), three ? v128.load(scratch + 32) : vs, scratch + 48, scratch + 32, vs, vp, ve), mask);
     s0 = sumLo(s0, l);
     s1 = sumHi(s1, l);
     if (hasG) for (let j = 0; j < k; j++) store<f32>(gp + o + ((<usize>j) << 2), load<f32>(scratch + 48 + ((<usize>j) << 2)));
+    if (hasGz) for (let j = 0; j < k; j++) store<f32>(gzp + o + ((<usize>j) << 2), load<f32>(scratch + 32 + ((<usize>j) << 2)));
   }
   const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
@@ -128,20 +133,21 @@ const MARGIN_RANKING = 4;
  * The pointwise losses over n elements: kind 0 soft margin, 1 Poisson NLL (log input), 2 Poisson
  * NLL (rates; param eps), 3 Gaussian NLL (zp the variance, param its floor eps, extra ½ log 2π
  * or 0), 4 margin ranking (yp the second input, zp the target, param the margin). Returns Σ
- * loss; gp 0: the value alone.
+ * loss; gp 0: the value alone. gzp (Gaussian only, with gp): the variance's gradient, which may be zp.
  */
-export function pointwise(kind: i32, xp: usize, yp: usize, zp: usize, n: i32, seed: f32, param: f32, extra: f32, gp: usize, scratch: usize): f64 {
+export function pointwise(kind: i32, xp: usize, yp: usize, zp: usize, n: i32, seed: f32, param: f32, extra: f32, gp: usize, gzp: usize, scratch: usize): f64 {
   const g = gp != 0;
   switch (kind) {
     case SOFT_MARGIN:
-      return g ? prun(SOFT_MARGIN, true, xp, yp, 0, n, seed, param, extra, gp, scratch) : prun(SOFT_MARGIN, false, xp, yp, 0, n, seed, param, extra, 0, scratch);
+      return g ? prun(SOFT_MARGIN, true, false, xp, yp, 0, n, seed, param, extra, gp, 0, scratch) : prun(SOFT_MARGIN, false, false, xp, yp, 0, n, seed, param, extra, 0, 0, scratch);
     case POISSON_LOG:
-      return g ? prun(POISSON_LOG, true, xp, yp, 0, n, seed, param, extra, gp, scratch) : prun(POISSON_LOG, false, xp, yp, 0, n, seed, param, extra, 0, scratch);
+      return g ? prun(POISSON_LOG, true, false, xp, yp, 0, n, seed, param, extra, gp, 0, scratch) : prun(POISSON_LOG, false, false, xp, yp, 0, n, seed, param, extra, 0, 0, scratch);
     case POISSON_RATE:
-      return g ? prun(POISSON_RATE, true, xp, yp, 0, n, seed, param, extra, gp, scratch) : prun(POISSON_RATE, false, xp, yp, 0, n, seed, param, extra, 0, scratch);
+      return g ? prun(POISSON_RATE, true, false, xp, yp, 0, n, seed, param, extra, gp, 0, scratch) : prun(POISSON_RATE, false, false, xp, yp, 0, n, seed, param, extra, 0, 0, scratch);
     case MARGIN_RANKING:
-      return g ? prun(MARGIN_RANKING, true, xp, yp, zp, n, seed, param, extra, gp, scratch) : prun(MARGIN_RANKING, false, xp, yp, zp, n, seed, param, extra, 0, scratch);
+      return g ? prun(MARGIN_RANKING, true, false, xp, yp, zp, n, seed, param, extra, gp, 0, scratch) : prun(MARGIN_RANKING, false, false, xp, yp, zp, n, seed, param, extra, 0, 0, scratch);
     default:
-      return g ? prun(GAUSSIAN, true, xp, yp, zp, n, seed, param, extra, gp, scratch) : prun(GAUSSIAN, false, xp, yp, zp, n, seed, param, extra, 0, scratch);
+      if (gzp != 0) return prun(GAUSSIAN, true, true, xp, yp, zp, n, seed, param, extra, gp, gzp, scratch);
+      return g ? prun(GAUSSIAN, true, false, xp, yp, zp, n, seed, param, extra, gp, 0, scratch) : prun(GAUSSIAN, false, false, xp, yp, zp, n, seed, param, extra, 0, 0, scratch);
   }
 }

@@ -4,13 +4,14 @@
  * one loop computes each element's loss (with the composed path's float32 rounding after every
  * step) and its gradient at the reduction's seed, so no unreduced tensor is made, the
  * exponentials are computed once, and one autograd node hands the gradient over (fused.ts
- * `attach`). 'none', mixed dtypes or shapes, and inputs other than the scored ones requiring
- * grad take the composed path, which these loops equal for an incoming gradient of 1.
+ * `attach`; Gaussian NLL's `attachEach`, with the variance's gradient too). 'none', mixed dtypes
+ * or shapes, and inputs other than the scored ones requiring grad take the composed path, which
+ * these loops equal for an incoming gradient of 1.
  * On the 'wasm' backend, float32 soft margin, Poisson, Gaussian and margin ranking go to
  * assembly/pointwise.ts instead (SIMD exp/log, on the threads: within float32 tolerance, not bit
  * for bit); these loops are the 'ts' backend and float64.
  */
-import { isGradEnabled } from '../autograd/graph.js';
+import { isGradEnabled, owned, record } from '../autograd/graph.js';
 import { type DType } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -36,7 +37,8 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * The fused loss over `inputs` (all of x's float dtype and shape), or null for the composed path.
- * Gradients: for x, and for the second input only for margin ranking (it is minus x's there).
+ * Gradients: for x, for the second input only for margin ranking (it is minus x's there), and for
+ * the third only for Gaussian NLL (the variance).
  */
 export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readonly Tensor[], reduction: string, params: PointwiseParams = {}): Tensor | null {
   if (!fusedOn() || (reduction !== 'mean' && reduction !== 'sum')) return null;
@@ -46,10 +48,12 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
   for (let i = 1; i < inputs.length; i++) {
     const t = inputs[i];
     if (t.dtype !== dtype || !sameShape(t.shape, x.shape)) return null;
-    if (t.requiresGrad && !(kind === 'marginRanking' && i === 1)) return null;
+    if (t.requiresGrad && !(kind === 'marginRanking' && i === 1) && !(kind === 'gaussian' && i === 2)) return null;
   }
   const n = x.numel;
-  const want = isGradEnabled() && (x.requiresGrad || (kind === 'marginRanking' && inputs[1].requiresGrad));
+  const gauss = kind === 'gaussian';
+  const wantZ = gauss && isGradEnabled() && inputs[2].requiresGrad;
+  const want = isGradEnabled() && (gauss ? x.requiresGrad : x.requiresGrad || (kind === 'marginRanking' && inputs[1].requiresGrad));
   const bytes = dtype === 'float32' ? 4 : 8;
   const fr: Round = dtype === 'float32' ? Math.fround : identity;
   // the composed backward's seed: mean's 1/n in the gradient's dtype
@@ -58,16 +62,20 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
   const wk = WASM_KIND[kind];
   let sum: number;
   let g: FloatArray | null;
-  const w = dtype === 'float32' && wk !== undefined && activeBackend().name === 'wasm' ? wasmLoop(wk, data as Float32Array[], seed, params, want) : null;
+  let gz: FloatArray | null = null;
+  const w = dtype === 'float32' && wk !== undefined && activeBackend().name === 'wasm' ? wasmLoop(wk, data as Float32Array[], seed, params, want, wantZ) : null;
   if (w) {
     sum = w.sum;
     g = w.grad;
+    gz = w.gradZ;
   } else {
     g = want ? fresh(n, bytes, true) : null;
-    sum = loop(kind, data, n, fr, seed, params, g);
+    gz = wantZ ? fresh(n, bytes, true) : null;
+    sum = gauss ? gaussianLoop(data, n, fr, seed, params, g, gz) : loop(kind, data, n, fr, seed, params, g);
   }
   const value = reduction === 'mean' ? sum / n : sum;
   const out = new Tensor(dtype === 'float32' ? Float32Array.of(value) : Float64Array.of(value), []);
+  if (gauss && (g || gz)) return attachEach(out, name, x, inputs[2], g, gz);
   if (!g) return out;
   const second = kind === 'marginRanking' ? inputs[1] : null;
   return attach(out, name, x, second, { sum, loss: null, grad: g }, x.shape);
@@ -77,9 +85,28 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
  * (three inputs: the copies in overlap the threads' work). */
 const WASM_KIND: Partial<Record<PointwiseKind, number>> = { softMargin: 0, poissonLog: 1, poissonRate: 2, gaussian: 3, marginRanking: 4 };
 
-function wasmLoop(wk: number, d: Float32Array[], seed: number, p: PointwiseParams, want: boolean): { sum: number; grad: Float32Array | null } | null {
+function wasmLoop(wk: number, d: Float32Array[], seed: number, p: PointwiseParams, want: boolean, wantZ: boolean): { sum: number; grad: Float32Array | null; gradZ: Float32Array | null } | null {
   const param = wk === 4 ? p.margin! : wk === 2 || wk === 3 ? p.eps! : 0;
-  return pointwiseWasm(wk, d[0], d[1], wk >= 3 ? d[2] : null, seed, param, wk === 3 && p.full ? HALF_LOG_2PI : 0, want);
+  return pointwiseWasm(wk, d[0], d[1], wk >= 3 ? d[2] : null, seed, param, wk === 3 && p.full ? HALF_LOG_2PI : 0, want, wantZ);
+}
+
+/**
+ * One node with a precomputed gradient for x and one for z (either may be null: not wanted),
+ * each scaled by the incoming 0-dim gradient; handed over without a copy unless the graph is retained.
+ */
+function attachEach(out: Tensor, name: string, x: Tensor, z: Tensor, gx: FloatArray | null, gz: FloatArray | null): Tensor {
+  let base: (FloatArray | null)[] | null = [gx, gz];
+  return record(out, name, [x, z], (g, retain) => {
+    const s = (g.data as FloatArray)[0];
+    const res = base!.map((b, i) => {
+      if (!b || !(i === 0 ? x : z).requiresGrad) return null;
+      const o = retain ? b.slice() : b;
+      if (s !== 1) for (let k = 0; k < o.length; k++) o[k] *= s;
+      return owned(new Tensor(o, x.shape));
+    });
+    if (!retain) base = null;
+    return res;
+  });
 }
 
 /** Σ of the rounded element losses in float64 in input order (as the composed mean/sum), writing grad. */
@@ -97,7 +124,7 @@ function loop(kind: PointwiseKind, d: FloatArray[], n: number, fr: Round, seed: 
     case 'poissonRate':
       return poissonRateLoop(d, n, fr, seed, p, grad);
     case 'gaussian':
-      return gaussianLoop(d, n, fr, seed, p, grad);
+      return gaussianLoop(d, n, fr, seed, p, grad, null);
   }
 }
 
@@ -180,7 +207,8 @@ function poissonRateLoop(d: FloatArray[], n: number, fr: Round, seed: number, p:
   return sum;
 }
 
-function gaussianLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null): number {
+/** Also writes the variance's gradient (gradV), as the composed backward: ½g/v̂ - ½g(x - y)²/v̂². */
+function gaussianLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: PointwiseParams, grad: FloatArray | null, gradV: FloatArray | null): number {
   let sum = 0;
   const x = d[0];
   const y = d[1];
@@ -194,6 +222,10 @@ function gaussianLoop(d: FloatArray[], n: number, fr: Round, seed: number, p: Po
     const l = fr(0.5 * fr(fr(Math.log(vh)) + fr(fr(diff * diff) / vh)));
     sum += p.full ? fr(l + extra) : l;
     if (grad) grad[k] = ((0.5 * seed) / vh) * (2 * (x[k] - y[k]));
+    if (gradV) {
+      const e = x[k] - y[k];
+      gradV[k] = (0.5 * seed) / vh - (0.5 * seed * e * e) / (vh * vh);
+    }
   }
   return sum;
 }

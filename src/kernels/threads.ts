@@ -32,6 +32,7 @@ export const JOB_MATMUL = 6;
 export const JOB_POINTWISE = 7;
 export const JOB_MULTI_MARGIN = 10;
 export const JOB_MULTILABEL = 11;
+export const JOB_TRIPLET = 12;
 export const JOB_ELEMENTWISE_64 = 14;
 export const JOB_FAIL = 9; // tests: every worker throws
 export const JOB_VALUE_ONLY = 16;
@@ -82,9 +83,9 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
       const row = new Int32Array(buf, a[9] + start * 16, 4);
       sums[c] = k.ctcSample(a[8], a[4], a[5], a[6], a[7], start, row[0], row[2], row[1], row[3], a[10]);
     } else if (kind === 7) {
-      // pointwise losses: 4 kind, 5 x, 6 y, 7 z (0: none), 8 seed, 9 param, 10 extra, 11 grad (0: none)
+      // pointwise losses: 4 kind, 5 x, 6 y, 7 z (0: none), 8 seed, 9 param, 10 extra, 11 grad (0: none), 12 z's grad (0: none)
       const b = start * 4;
-      sums[c] = k.pointwise(a[4], a[5] + b, a[6] + b, a[7] ? a[7] + b : 0, len, a[8], a[9], a[10], a[11] ? a[11] + b : 0, scratchOff);
+      sums[c] = k.pointwise(a[4], a[5] + b, a[6] + b, a[7] ? a[7] + b : 0, len, a[8], a[9], a[10], a[11] ? a[11] + b : 0, a[12] ? a[12] + b : 0, scratchOff);
     } else if (kind === 10 || kind === 11) {
       // rows of margin losses: 4 C, 5 x, 6 targets, 7 loss, 8 grad / hits (0: none); kind 10: 9 w,
       // 10 p, 11 margin, 12 seed; kind 11: 9 the threads' workspaces, C int32 each
@@ -95,6 +96,10 @@ export function runChunks(k: KernelExports, buf: ArrayBufferLike, tid: number, c
         kind === 10
           ? k.multiMargin(a[5] + rb, a[6] + start * 4, a[9], len, C, a[10], a[11], a[12], lo, a[8] ? a[8] + rb : 0)
           : k.multilabelHits(a[5] + rb, a[6] + rb, len, C, lo, a[8] ? a[8] + rb : 0, a[9] + tid * C * 4);
+    } else if (kind === 12) {
+      // triplet rows: 4 anchor, 5 positive, 6 negative, 7 D, 8 eps, 9 margin, 10 seed, 11 gradient (0/1)
+      const b = start * a[7] * 4;
+      sums[c] = k.tripletRows(a[4] + b, a[5] + b, a[6] + b, len, a[7], a[8], a[9], a[10], a[11]);
     } else if (kind === 6) {
       // rows of a matrix product: 4 a, 5 sai, 6 sak, 7 packed b, 8 c, 9 K, 10 N, 11 bias, 12 float64,
       // 13 the threads' A-packing buffers, 14 bytes each

@@ -1,12 +1,13 @@
 /**
  * The WebAssembly SIMD backend: float32 kernels from assembly/kernels.ts on one or more threads,
  * float64 cross entropy over rows of class-index targets (f64x2, within 2 ulp), the float64
- * regression losses (f64x2, PyTorch's float64 operations, bit for bit), float32 CTC (called by
- * losses/ctc_loss.ts) and the float32 margin losses of kernels/margins.ts (assembly/classes.ts).
- * The other float64 problems (BCE, BCE with logits, KL, cross entropy with probability or
- * K-dimensional targets), NLL (it writes one element a row: the cost is the fresh gradient's
- * pages) and class problems of up to 256 elements go to the TypeScript kernels (float64 exact to
- * its rounding).
+ * regression losses (f64x2, PyTorch's float64 operations, bit for bit), float32 CTC
+ * (assembly/rows.ts: SIMD over the extended target, one sample per chunk; called by
+ * losses/ctc_loss.ts), float32 triplet rows, and the float32 margin losses of kernels/margins.ts
+ * (assembly/classes.ts). The other float64 problems (BCE, BCE with logits, KL, cross entropy
+ * with probability or K-dimensional targets), NLL (it writes one element a row: the cost is the
+ * fresh gradient's pages) and class problems of up to 256 elements go to the TypeScript kernels
+ * (float64 exact to its rounding).
  *
  * Every call works the same way: take scratch in wasm memory, copy the inputs in chunk by chunk
  * while the other threads already compute on the chunks that have arrived, write the gradient
@@ -315,7 +316,8 @@ export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array 
     const lp = copyIn(take, p.lp);
     const exts = p.ext.map((e) => copyIn(take, e));
     const table = take(N * 16);
-    const ws = p.ext.map((e) => take(T * (2 * e.length + C) * 4));
+    const k = getRuntime()!.exports;
+    const ws = p.ext.map((e) => take(k.ctcWorkspace(T, e.length, C) * 4));
     const nll = take(N * 8);
     const rows = new Int32Array(buffer(), table, N * 4);
     for (let b = 0; b < N; b++) rows.set([p.inputLengths[b], p.ext[b].length, exts[b], ws[b]], b * 4);
@@ -328,21 +330,25 @@ export function ctcWasm(p: CtcProblem): { nll: Float64Array; grad: Float32Array 
 /**
  * The pointwise losses of pointwise.ts (kind: 0 soft margin, 1 Poisson NLL with log input, 2 with
  * rates, 3 Gaussian NLL with z the variance, 4 margin ranking with z the target) over float32 inputs of one length, for 'mean'/'sum':
- * Σ loss, and (wantGrad) the gradient times `seed` in a new array. Null where WebAssembly is not
- * available. The inputs are copied in chunk by chunk while the threads compute (as `elementwise`).
+ * Σ loss, and (wantGrad) the gradient times `seed` in a new array, and (wantGradZ, Gaussian) the
+ * variance's. Null where WebAssembly is not available. The inputs are copied in chunk by chunk
+ * while the threads compute (as `elementwise`).
  */
-export function pointwiseWasm(kind: number, x: Float32Array, y: Float32Array, z: Float32Array | null, seed: number, param: number, extra: number, wantGrad: boolean): { sum: number; grad: Float32Array | null } | null {
+export function pointwiseWasm(
+  kind: number, x: Float32Array, y: Float32Array, z: Float32Array | null, seed: number, param: number, extra: number, wantGrad: boolean, wantGradZ = false,
+): { sum: number; grad: Float32Array | null; gradZ: Float32Array | null } | null {
   if (!getRuntime() || x.length === 0) return null;
   const n = x.length;
   const grad = wantGrad ? (fresh(n, 4, true) as Float32Array) : null;
+  const gradZ = wantGradZ && z ? (fresh(n, 4, true) as Float32Array) : null;
   const nChunks = Math.ceil(n / CHUNK);
   return scratch((take) => {
-    // the gradient is written over x's copy
+    // the gradients are written over x's and z's copies
     const xo = take(n * 4);
     const yo = take(n * 4);
     const zo = z ? take(n * 4) : 0;
     const partial = take(nChunks * 8);
-    const done = grad ? doneFlags(take, nChunks) : 0;
+    const done = grad || gradZ ? doneFlags(take, nChunks) : 0;
     const X = new Float32Array(buffer(), xo, n);
     const Y = new Float32Array(buffer(), yo, n);
     const Z = z ? new Float32Array(buffer(), zo, n) : null;
@@ -353,24 +359,27 @@ export function pointwiseWasm(kind: number, x: Float32Array, y: Float32Array, z:
         n,
         chunk: CHUNK,
         partial,
-        args: [kind, xo, yo, zo, seed, param, extra, grad ? xo : 0],
+        // the kernel writes x's gradient whenever z's is wanted (over x's copy, unread then)
+        args: [kind, xo, yo, zo, seed, param, extra, grad || gradZ ? xo : 0, gradZ ? zo : 0],
         stage: (c) => {
           const [from, to] = range(c);
           X.set(x.subarray(from, to), from);
           Y.set(y.subarray(from, to), from);
           if (Z) Z.set(z!.subarray(from, to), from);
         },
-        collect: grad
-          ? (c) => {
-              const [from, to] = range(c);
-              grad.set(X.subarray(from, to), from);
-            }
-          : null,
+        collect:
+          grad || gradZ
+            ? (c) => {
+                const [from, to] = range(c);
+                if (grad) grad.set(X.subarray(from, to), from);
+                if (gradZ) gradZ.set(Z!.subarray(from, to), from);
+              }
+            : null,
         done,
       },
       threadsFor(n),
     );
-    return { sum: sumPartials(partial, nChunks), grad };
+    return { sum: sumPartials(partial, nChunks), grad, gradZ };
   });
 }
 

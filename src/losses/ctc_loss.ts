@@ -1,6 +1,6 @@
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { IndexError, LosskitTypeError, RuntimeError, check, describe } from '../errors.js';
-import { isGradEnabled, record } from '../autograd/graph.js';
+import { isGradEnabled, owned, record } from '../autograd/graph.js';
 import { type NumberArray, allocate, asNumbers, isIntegral } from '../tensor/dtype.js';
 import { arg, checkBool, checkInt, checkOptions, requireFloat, stepRounding } from './args.js';
 import { LOSS_OPTIONS } from './options.js';
@@ -47,8 +47,9 @@ const WHERE = ' (while checking arguments for ctc_loss_cpu)';
  * passes through `logSoftmax` and fails on `logProbs` directly, in PyTorch and here.
  *
  * The recursion is iterative and keeps O(T·S) numbers per sample, so thousands of frames are fine.
- * float32 on the WebAssembly backend runs the same steps in WebAssembly, samples spread over the
- * threads (src/kernels/wasm.ts `ctcWasm`); float64, and the TypeScript backend, run `CtcKernel`.
+ * float32 on the WebAssembly backend runs in WebAssembly SIMD, four positions of the extended target
+ * at a time, samples spread over the threads (src/kernels/wasm.ts `ctcWasm`): within float32
+ * tolerance of PyTorch, not bit for bit; float64, and the TypeScript backend, run `CtcKernel`.
  *
  * @param logProbs `(T, N, C)` log-probabilities (e.g. `logSoftmax(x, 2)`), or `(T, C)` unbatched.
  * @param targets `(N, S)` padded or `(Σ targetLengths)` concatenated class indices (int32, int64;
@@ -115,7 +116,7 @@ export function ctcLoss(
     return e;
   });
   const keep = isGradEnabled() && lp.requiresGrad;
-  // float32 on the WebAssembly backend: the same steps in wasm, samples spread over the threads
+  // float32 on the WebAssembly backend: SIMD over the extended target, samples spread over the threads
   const fast =
     lp.dtype === 'float32' && fusedOn() && activeBackend().name === 'wasm'
       ? ctcWasm({ lp: lp.data as Float32Array, T, N, C, blank, inputLengths: il, ext, grad: keep })
@@ -132,15 +133,20 @@ export function ctcLoss(
   }
   const out = allocate(lp.dtype, N) as Float32Array | Float64Array;
   for (let b = 0; b < N; b++) out[b] = zeroInfinity && nll[b] === Infinity ? 0 : nll[b];
-  const res = record(new Tensor(out, [N]), 'CtcLossBackward', [lp], (g) => {
+  const res = record(new Tensor(out, [N]), 'CtcLossBackward', [lp], (g, retain) => {
     const gv = asNumbers(g.data);
+    if (fast) {
+      // the kernel's gradient (a new array, frames past each length 0), scaled in place unless the graph is retained
+      const grad = retain ? fast.grad!.slice() : fast.grad!;
+      for (let b = 0; b < N; b++) scaleSample(grad, b, N, C, zeroInfinity && nll[b] === Infinity ? 0 : il[b], il[b], gv[b]);
+      return [owned(new Tensor(grad, lp.shape))];
+    }
     const grad = allocate(g.dtype, lp.numel) as Float32Array | Float64Array;
     for (let b = 0; b < N; b++) {
       if (zeroInfinity && nll[b] === Infinity) continue;
-      if (fast) scaleSample(fast.grad!, grad, b, N, C, il[b], gv[b]);
-      else kernel.backward(b, il[b], ext[b], alphas[b], nll[b], gv[b], grad);
+      kernel.backward(b, il[b], ext[b], alphas[b], nll[b], gv[b], grad);
     }
-    return [new Tensor(grad, lp.shape)];
+    return [owned(new Tensor(grad, lp.shape))];
   });
   if (reduction === 'mean') return lengthNormalizedMean(res, tl);
   if (reduction === 'sum') return res.sum();
@@ -185,11 +191,12 @@ function targetOffsets(tg: Tensor, tl: readonly number[], N: number): number[] {
   return offsets;
 }
 
-/** Sample b's frames t < Tb of the unscaled gradient times its incoming gradient, rounded as PyTorch's. */
-function scaleSample(from: Float32Array, to: Float32Array | Float64Array, b: number, N: number, C: number, Tb: number, gr: number): void {
+/** Sample b's frames t < Tb of the unscaled gradient times its incoming gradient in place (rounded as PyTorch's); frames from `keep` to Tb zeroed. */
+function scaleSample(g: Float32Array, b: number, N: number, C: number, keep: number, Tb: number, gr: number): void {
   for (let t = 0; t < Tb; t++) {
     const at = (t * N + b) * C;
-    for (let c = 0; c < C; c++) to[at + c] = Math.fround(from[at + c] * gr);
+    if (t >= keep) g.fill(0, at, at + C);
+    else if (gr !== 1) for (let c = 0; c < C; c++) g[at + c] *= gr;
   }
 }
 

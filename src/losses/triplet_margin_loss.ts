@@ -7,6 +7,7 @@ import { type ReductionOptions, reduce, resolveReduction } from './reduction.js'
 import { pairwiseDistance } from './distance.js';
 import { rowDistance } from '../ops/reduce.js';
 import { inFloat32 } from '../tensor/upcast.js';
+import { fusedTriplet } from '../kernels/rows.js';
 
 /** Options of {@link tripletMarginLoss} and `nn.TripletMarginLoss`. */
 export interface TripletMarginLossOptions extends ReductionOptions {
@@ -55,10 +56,14 @@ export function tripletMarginLoss(
   checkMargin(margin);
   checkSameNdim(a, pos, neg);
   const distance = (x: Tensor, y: Tensor): Tensor => (p === 2 ? rowDistance(x, y, eps) : null) ?? pairwiseDistance(x, y, { p, eps });
-  return tripletLoss(a, pos, neg, distance, margin, swap, reduction);
+  return tripletLoss(a, pos, neg, distance, margin, swap, reduction, p === 2 ? eps : null);
 }
 
-/** `clamp_min(margin + d(a, p) - d_neg, 0)`, reduced: the part both triplet losses share. */
+/**
+ * `clamp_min(margin + d(a, p) - d_neg, 0)`, reduced: the part both triplet losses share.
+ * `fusedEps`: the distance is PyTorch's 2-norm pairwise distance with this eps, so without swap
+ * the whole loss may be one fused node (src/kernels/rows.ts).
+ */
 export function tripletLoss(
   a: Tensor,
   pos: Tensor,
@@ -67,7 +72,12 @@ export function tripletLoss(
   margin: number,
   swap: boolean,
   reduction: string,
+  fusedEps: number | null = null,
 ): Tensor {
+  if (fusedEps !== null && !swap) {
+    const fused = fusedTriplet(a, pos, neg, margin, fusedEps, reduction);
+    if (fused) return fused;
+  }
   const dPos = distance(a, pos);
   let dNeg = distance(a, neg);
   if (swap) dNeg = minimum(dNeg, distance(pos, neg));

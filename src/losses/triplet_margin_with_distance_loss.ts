@@ -64,5 +64,5 @@ export function tripletMarginWithDistanceLoss(
     if (!(d instanceof Tensor)) throw new LosskitTypeError(`${fn}(): distanceFunction must return a Tensor, but got ${typeof d}`);
     return d;
   };
-  return tripletLoss(a, pos, neg, distance, margin, swap, reduction);
+  return tripletLoss(a, pos, neg, distance, margin, swap, reduction, user ? null : 1e-6);
 }

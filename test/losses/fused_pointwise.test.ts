@@ -31,6 +31,8 @@ const cases: [string, (dt: DT) => Tensor[], (ins: Tensor[], reduction: string) =
   ['poissonNllLoss (log input)', (dt) => [values(dt, 1, [0, 90, -90, NaN]), rand([64], { seed: 2, dtype: dt }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r }), [0]],
   ['poissonNllLoss (rates)', (dt) => [rand([64], { seed: 1, dtype: dt }).mul(3).detach(), rand([64], { seed: 2, dtype: dt }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r, logInput: false }), [0]],
   ['gaussianNllLoss', (dt) => [values(dt, 1, [0, NaN]), values(dt, 2, [0, 1]), rand([64], { seed: 3, dtype: dt }).mul(2).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r }), [0]],
+  ['gaussianNllLoss (input and var require grad)', (dt) => [values(dt, 1, [0, NaN]), values(dt, 2, [0, 1]), rand([64], { seed: 3, dtype: dt }).mul(2).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r }), [0, 2]],
+  ['gaussianNllLoss (var alone requires grad, some below eps)', (dt) => [values(dt, 1, [0]), values(dt, 2, [0]), rand([64], { seed: 3, dtype: dt }).mul(2).sub(0.5).clampMin(0).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r, full: true }), [2]],
   ['gaussianNllLoss (full, var below eps, number var)', (dt) => [values(dt, 1, [0]), values(dt, 2, [0])], (i, r) => F.gaussianNllLoss(i[0], i[1], 1e-9, { reduction: r, full: true }), [0]],
 ];
 
@@ -59,6 +61,7 @@ for (const [name, make, loss, grads] of cases) {
           setBackend('auto');
         }
         assert.ok(Object.is(fused.v, composed.v) || fused.v === composed.v, `value ${fused.v} vs ${composed.v}`);
+        assert.notEqual(fused.name, composed.name, 'the fused node ran');
         assert.deepEqual(fused.g, composed.g);
         setBackend('ts');
         let fs, cs;
@@ -84,11 +87,13 @@ for (const [name, make, loss, grads] of cases) {
 // inf where the composed path has them, on one and two threads, scratch released after each call.
 const close = (a: number, b: number): boolean => Object.is(a, b) || a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-5 * Math.abs(b) + 1e-6;
 
-const wasmCases: [string, (n: number, edges: boolean) => Tensor[], (ins: Tensor[], reduction: string) => Tensor][] = [
+const wasmCases: [string, (n: number, edges: boolean) => Tensor[], (ins: Tensor[], reduction: string) => Tensor, number[]?][] = [
   ['softMarginLoss', (n, e) => [big(n, 1, e ? [0, -0, 100, -100, 88, -88, 89, Infinity, -Infinity, 1e-30, 3] : [], 3), bigSigns(n, 2)], (i, r) => F.softMarginLoss(i[0], i[1], { reduction: r })],
   ['poissonNllLoss (log input)', (n, e) => [big(n, 1, e ? [0, 88, 89, -90, -Infinity, 1e-30] : [], 2), rand([n], { seed: 2 }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r })],
   ['poissonNllLoss (rates)', (n, e) => [rand([n], { seed: 1 }).mul(3).add(e ? 0 : 0.01).detach(), rand([n], { seed: 2 }).mul(5).detach()], (i, r) => F.poissonNllLoss(i[0], i[1], { reduction: r, logInput: false, eps: 1e-4 })],
   ['gaussianNllLoss', (n, e) => [big(n, 1, e ? [0, 1e30, -1e-30] : [], 2), big(n, 2, e ? [0, 1] : [], 2), rand([n], { seed: 3 }).mul(2).add(e ? 0 : 0.05).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r })],
+  ['gaussianNllLoss (input and var require grad)', (n, e) => [big(n, 1, e ? [0, 1e30, -1e-30] : [], 2), big(n, 2, e ? [0, 1] : [], 2), rand([n], { seed: 3 }).mul(2).add(e ? 0 : 0.05).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r }), [0, 2]],
+  ['gaussianNllLoss (var alone requires grad, full, some below eps)', (n) => [big(n, 1, [], 2), big(n, 2, [], 2), rand([n], { seed: 3 }).mul(2).sub(0.3).clampMin(1e-9).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r, full: true }), [2]],
   ['gaussianNllLoss (full, var below eps)', (n) => [big(n, 1, [], 2), big(n, 2, [], 2), rand([n], { seed: 3 }).mul(1e-6).detach()], (i, r) => F.gaussianNllLoss(i[0], i[1], i[2], { reduction: r, full: true, eps: 1e-6 })],
   ['marginRankingLoss', (n, e) => [big(n, 1, e ? [0.5, 1, Infinity, NaN, -Infinity, Infinity, 0] : [], 2), big(n, 3, e ? [0.5, 0.8, Infinity, 0, 0, 0, -Infinity] : [], 2), bigSigns(n, 2)], (i, r) => F.marginRankingLoss(i[0], i[1], i[2], { reduction: r, margin: 0.2 })],
 ];
@@ -105,7 +110,7 @@ function bigSigns(n: number, seed: number): Tensor {
   return tensor(o, { shape: [n] });
 }
 
-for (const [name, make, loss] of wasmCases) {
+for (const [name, make, loss, grads = [0]] of wasmCases) {
   test(`${name}, float32, wasm kernel: composed within float32 tolerance, 1 and 2 threads, NaN/inf, scratch released`, async () => {
     setBackend('wasm');
     try {
@@ -118,12 +123,12 @@ for (const [name, make, loss] of wasmCases) {
               const run = (composed: boolean, scale: number) => {
                 const ins = make(n, edges && n >= 16);
                 const before = ins.map((t) => [...t.data] as number[]);
-                ins[0].requiresGrad = true;
+                for (const i of grads) ins[i].requiresGrad = true;
                 const f = () => {
                   const out = loss(ins, reduction);
                   const v = out.item();
                   (scale === 1 ? out : out.mul(scale)).backward();
-                  return { v, g: [...ins[0].grad!.data] as number[], name: out.gradFn?.name };
+                  return { v, g: grads.flatMap((i) => [...ins[i].grad!.data] as number[]), name: out.gradFn?.name };
                 };
                 const taken = memoryStats().scratchBytes;
                 const r = { ...(composed ? withComposed(f) : f()), took: memoryStats().scratchBytes - taken };
@@ -137,7 +142,8 @@ for (const [name, make, loss] of wasmCases) {
                 const at = `${threads} threads, n ${n}, edges ${edges}, ${reduction}, scale ${scale}`;
                 assert.ok(close(a.v, b.v), `value ${a.v} vs ${b.v} (${at})`);
                 assert.ok(a.took > 0, `the wasm kernel ran (${at})`);
-                for (let k = 0; k < n; k++) assert.ok(close(a.g[k], b.g[k]), `grad[${k}] ${a.g[k]} vs ${b.g[k]} (${at})`);
+                assert.equal(a.g.length, grads.length * n);
+                for (let k = 0; k < a.g.length; k++) assert.ok(close(a.g[k], b.g[k]), `grad[${k}] ${a.g[k]} vs ${b.g[k]} (${at})`);
               }
             }
           }
@@ -248,5 +254,34 @@ test('multilabelSoftMarginLoss float32 on wasm (BCE with logits kernel): compose
   } finally {
     setNumThreads('auto');
     setBackend('auto');
+  }
+});
+
+test('gaussianNllLoss fused: result bytes for the gradients wanted only (none, var alone, input and var), both backends', () => {
+  for (const backend of ['wasm', 'ts'] as const) {
+    setBackend(backend);
+    try {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [gx, gv] of [[false, false], [false, true], [true, false], [true, true]]) {
+          const n = 1000;
+          const x = randn([n], { seed: 1, dtype, requiresGrad: gx });
+          const y = randn([n], { seed: 2, dtype });
+          const v = rand([n], { seed: 3, dtype, requiresGrad: gv });
+          const before = memoryStats().resultBytes;
+          const out = F.gaussianNllLoss(x, y, v);
+          const made = memoryStats().resultBytes - before;
+          const bytes = dtype === 'float32' ? 4 : 8;
+          assert.equal(made, (+gx + +gv) * n * bytes, `${backend} ${dtype} ${gx} ${gv}`);
+          assert.equal(out.gradFn === null, !gx && !gv);
+          if (gx || gv) {
+            out.backward();
+            assert.equal(x.grad === null, !gx);
+            assert.equal(v.grad === null, !gv);
+          }
+        }
+      }
+    } finally {
+      setBackend('auto');
+    }
   }
 });

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // assembly/*.ts is AssemblyScript (decorators on functions, its own types): asc checks it
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', 'assembly/*.ts', 'losskit-out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', 'assembly/*.ts', 'losskit-out/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

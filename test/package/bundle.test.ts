@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chunkSizes, esbuildApp, installPacked, root } from '../../scripts/bundle-size.mjs';
 
 /** The budget for what a page loads before any code runs, gzipped (issue 14). */
-const INITIAL_GZIP_MAX = 45_000;
+const INITIAL_GZIP_MAX = 50_000;
 const skip = existsSync(join(root, 'dist', 'index.js')) ? false : 'dist/ is not built (npm run build)';
 
 const dir = skip ? '' : mkdtempSync(join(tmpdir(), 'losskit-package-'));

@@ -100,78 +100,63 @@ const kindOf = (p: ElementwiseProblem): number => KIND[p.kind === 'smoothL1' && 
 
 function elementwise(p: ElementwiseProblem): KernelResult {
   if (!getRuntime() || p.x.length === 0) return tsBackend.elementwise(p);
-  if (!(p.x instanceof Float32Array)) return CHEAP.has(p.kind) ? elementwise64(p) : tsBackend.elementwise(p);
   const n = p.x.length;
-  const grad = p.wantGrad ? fresh(n, 4, true) : null;
-  const loss = p.wantLoss ? fresh(n, 4, true) : null;
-  const nChunks = Math.ceil(n / CHUNK);
-  return scratch((take) => {
+  if (p.x instanceof Float32Array) {
     // the gradient is written over x's copy (also when it is not wanted), the loss over y's
-    const xo = take(n * 4);
-    const yo = take(n * 4);
-    const wo = p.weight ? copyIn(take, p.weight) : 0;
-    const pwo = p.posWeight ? copyIn(take, p.posWeight) : 0;
-    const partial = take(nChunks * 8);
-    const done = grad || loss ? doneFlags(take, nChunks) : 0;
-    const X = new Float32Array(buffer(), xo, n);
-    const Y = new Float32Array(buffer(), yo, n);
-    const range = (c: number): [number, number] => [c * CHUNK, Math.min(n, (c + 1) * CHUNK)];
-    runJob(
-      {
+    return streamed(p, (xo, yo, take, _grad, loss) => {
+      const wo = p.weight ? copyIn(take, p.weight) : 0;
+      const pwo = p.posWeight ? copyIn(take, p.posWeight) : 0;
+      return {
         kind: JOB_ELEMENTWISE,
-        n,
-        chunk: CHUNK,
-        partial,
         args: [kindOf(p), xo, yo, wo, p.weight?.length ?? 0, pwo, p.posWeight?.length ?? 0, p.scale, p.param, loss ? yo : 0, xo],
-        stage: (c) => {
-          const [from, to] = range(c);
-          X.set(p.x.subarray(from, to), from);
-          Y.set(p.y.subarray(from, to), from);
-        },
-        collect:
-          grad || loss
-            ? (c) => {
-                const [from, to] = range(c);
-                if (grad) grad.set(X.subarray(from, to), from);
-                if (loss) loss.set(Y.subarray(from, to), from);
-              }
-            : null,
-        done,
-      },
-      threadsFor(n, CHEAP.has(p.kind)),
-    );
-    return { sum: sumPartials(partial, nChunks), loss, grad };
-  });
+        threads: threadsFor(n, CHEAP.has(p.kind)),
+      };
+    });
+  }
+  // float64: the regression losses (no weights) in f64x2; the value alone (no gradient wanted) is
+  // computed alone, nothing written over x's copy
+  if (!CHEAP.has(p.kind)) return tsBackend.elementwise(p);
+  return streamed(p, (xo, yo, _take, grad, loss) => ({
+    kind: JOB_ELEMENTWISE_64 + (grad ? 0 : JOB_VALUE_ONLY),
+    args: [kindOf(p), xo, yo, p.scale, p.param, loss ? yo : 0, grad ? xo : 0],
+    threads: n >= (forced ?? PARALLEL_THRESHOLD_64) ? getNumThreads() : 1,
+  }));
 }
 
 /** Elements per chunk of a float64 job: the bytes of a float32 chunk. */
 const CHUNK_64 = CHUNK / 2;
 
 /**
- * The float64 regression losses (MSE, L1, smooth L1, Huber; they take no weights) in f64x2, on
- * the threads from PARALLEL_THRESHOLD_64 elements. As `elementwise`, but the value alone (no
- * gradient wanted) is computed alone: no gradient pass, nothing written over x's copy.
+ * An elementwise job over x and y: both copied into scratch chunk by chunk as the threads compute,
+ * the gradient read back from x's copy and the unreduced loss from y's, chunk by chunk as they
+ * finish. `job` takes any further scratch and names the kernel, its arguments and the threads.
  */
-function elementwise64(p: ElementwiseProblem): KernelResult {
+function streamed(
+  p: ElementwiseProblem,
+  job: (xo: number, yo: number, take: Take, grad: boolean, loss: boolean) => { kind: number; args: number[]; threads: number },
+): KernelResult {
   const n = p.x.length;
-  const grad = p.wantGrad ? fresh(n, 8, true) : null;
-  const loss = p.wantLoss ? fresh(n, 8, true) : null;
-  const nChunks = Math.ceil(n / CHUNK_64);
+  const f64 = p.x instanceof Float64Array;
+  const chunk = f64 ? CHUNK_64 : CHUNK;
+  const grad = p.wantGrad ? fresh(n, f64 ? 8 : 4, true) : null;
+  const loss = p.wantLoss ? fresh(n, f64 ? 8 : 4, true) : null;
+  const nChunks = Math.ceil(n / chunk);
   return scratch((take) => {
-    const xo = take(n * 8);
-    const yo = take(n * 8);
+    const xo = take(p.x.byteLength);
+    const yo = take(p.x.byteLength);
+    const { kind, args, threads } = job(xo, yo, take, grad !== null, loss !== null);
     const partial = take(nChunks * 8);
     const done = grad || loss ? doneFlags(take, nChunks) : 0;
-    const X = new Float64Array(buffer(), xo, n);
-    const Y = new Float64Array(buffer(), yo, n);
-    const range = (c: number): [number, number] => [c * CHUNK_64, Math.min(n, (c + 1) * CHUNK_64)];
+    const X = view(p.x, xo);
+    const Y = view(p.x, yo);
+    const range = (c: number): [number, number] => [c * chunk, Math.min(n, (c + 1) * chunk)];
     runJob(
       {
-        kind: JOB_ELEMENTWISE_64 + (grad ? 0 : JOB_VALUE_ONLY),
+        kind,
         n,
-        chunk: CHUNK_64,
+        chunk,
         partial,
-        args: [kindOf(p), xo, yo, p.scale, p.param, loss ? yo : 0, grad ? xo : 0],
+        args,
         stage: (c) => {
           const [from, to] = range(c);
           X.set(p.x.subarray(from, to), from);
@@ -187,7 +172,7 @@ function elementwise64(p: ElementwiseProblem): KernelResult {
             : null,
         done,
       },
-      n >= (forced ?? PARALLEL_THRESHOLD_64) ? getNumThreads() : 1,
+      threads,
     );
     return { sum: sumPartials(partial, nChunks), loss, grad };
   });

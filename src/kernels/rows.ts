@@ -8,14 +8,10 @@
  */
 import { isGradEnabled, owned, record } from '../autograd/graph.js';
 import { Tensor } from '../tensor/tensor.js';
-import { buffer, fresh, getRuntime, scratch } from './memory.js';
+import { fresh, getRuntime } from './memory.js';
 import { activeBackend, fusedOn } from './index.js';
-import { JOB_TRIPLET, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
-import { PARALLEL_THRESHOLD } from './wasm.js';
+import { tripletWasm } from './wasm.js';
 import type { FloatArray } from './types.js';
-
-/** Elements per chunk of rows (as wasm.ts's CHUNK). */
-const CHUNK = 1 << 15;
 
 /**
  * `clampMin(d(a, p) + margin - d(a, n), 0)` reduced, or null for the composed path (other
@@ -61,50 +57,6 @@ export function fusedTriplet(a: Tensor, p: Tensor, n: Tensor, margin: number, ep
     });
     if (!retain) base = null;
     return res;
-  });
-}
-
-/** JOB_TRIPLET on the threads: the rows are copied in chunk by chunk, the gradients written over the copies and copied out as chunks finish. */
-function tripletWasm(d: Float32Array[], rows: number, D: number, eps: number, margin: number, seed: number, grads: (Float32Array | null)[]): number {
-  const len = rows * D;
-  const chunk = Math.max(1, Math.floor(CHUNK / D));
-  const nChunks = Math.ceil(rows / chunk);
-  const wantGrad = grads.some(Boolean);
-  return scratch((take) => {
-    const offs = d.map(() => take(len * 4));
-    const partial = take(nChunks * 8);
-    let done = 0;
-    if (wantGrad) {
-      done = take(nChunks * 4);
-      new Int32Array(buffer(), done, nChunks).fill(0);
-    }
-    const views = offs.map((o) => new Float32Array(buffer(), o, len));
-    const range = (c: number): [number, number] => [c * chunk * D, Math.min(rows, (c + 1) * chunk) * D];
-    runJob(
-      {
-        kind: JOB_TRIPLET + (wantGrad ? 0 : JOB_VALUE_ONLY),
-        n: rows,
-        chunk,
-        partial,
-        args: [offs[0], offs[1], offs[2], D, eps, margin, seed, wantGrad ? 1 : 0],
-        stage: (c) => {
-          const [from, to] = range(c);
-          for (let i = 0; i < 3; i++) views[i].set(d[i].subarray(from, to), from);
-        },
-        collect: wantGrad
-          ? (c) => {
-              const [from, to] = range(c);
-              for (let i = 0; i < 3; i++) grads[i]?.set(views[i].subarray(from, to), from);
-            }
-          : null,
-        done,
-      },
-      len >= PARALLEL_THRESHOLD ? getNumThreads() : 1,
-    );
-    const parts = new Float64Array(buffer(), partial, nChunks);
-    let s = 0;
-    for (let i = 0; i < nChunks; i++) s += parts[i];
-    return s;
   });
 }
 

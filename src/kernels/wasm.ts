@@ -16,7 +16,7 @@
  */
 import { classesTs, tsBackend } from './ts.js';
 import { MAX_THREADS, buffer, fresh, getRuntime, scratch } from './memory.js';
-import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_ELEMENTWISE_64, JOB_MULTILABEL, JOB_MULTI_MARGIN, JOB_POINTWISE, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
+import { JOB_CE_INDEX, JOB_CE_INDEX_64, JOB_CE_INDEX_K, JOB_CE_PROB, JOB_CTC, JOB_ELEMENTWISE, JOB_ELEMENTWISE_64, JOB_MULTILABEL, JOB_MULTI_MARGIN, JOB_POINTWISE, JOB_TRIPLET, JOB_VALUE_ONLY, getNumThreads, runJob } from './threads.js';
 import type { Backend, ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, KernelResult } from './types.js';
 
 const KIND: Record<ElementwiseKind, number> = {
@@ -376,6 +376,47 @@ export function wasmAvailable(): boolean {
 }
 
 export type { FloatArray };
+
+/**
+ * The triplet margin loss's rows (float32, default distance) on the threads (assembly/rows.ts):
+ * the rows copied in chunk by chunk, the gradients wanted written over the copies and copied out
+ * into `grads` as chunks finish. Returns the sum of the hinges at `seed`.
+ */
+export function tripletWasm(d: Float32Array[], rows: number, D: number, eps: number, margin: number, seed: number, grads: (Float32Array | null)[]): number {
+  const len = rows * D;
+  const chunk = Math.max(1, Math.floor(CHUNK / D));
+  const nChunks = Math.ceil(rows / chunk);
+  const wantGrad = grads.some(Boolean);
+  return scratch((take) => {
+    const offs = d.map(() => take(len * 4));
+    const partial = take(nChunks * 8);
+    const done = wantGrad ? doneFlags(take, nChunks) : 0;
+    const views = offs.map((o) => new Float32Array(buffer(), o, len));
+    const range = (c: number): [number, number] => [c * chunk * D, Math.min(rows, (c + 1) * chunk) * D];
+    runJob(
+      {
+        kind: JOB_TRIPLET + (wantGrad ? 0 : JOB_VALUE_ONLY),
+        n: rows,
+        chunk,
+        partial,
+        args: [offs[0], offs[1], offs[2], D, eps, margin, seed, wantGrad ? 1 : 0],
+        stage: (c) => {
+          const [from, to] = range(c);
+          for (let i = 0; i < 3; i++) views[i].set(d[i].subarray(from, to), from);
+        },
+        collect: wantGrad
+          ? (c) => {
+              const [from, to] = range(c);
+              for (let i = 0; i < 3; i++) grads[i]?.set(views[i].subarray(from, to), from);
+            }
+          : null,
+        done,
+      },
+      threadsFor(len),
+    );
+    return sumPartials(partial, nChunks);
+  });
+}
 
 /**
  * multiMarginLoss over float32 (N, C) rows in WebAssembly (assembly/classes.ts), rows copied in

@@ -214,7 +214,7 @@ const NONE: NumberArray = new Float64Array(1);
 const NO_SOURCE: Source = { vals: NONE, mask: 0 };
 
 function evaluate(sources: readonly Source[], n: number, f: Fn, out: Out, loops: Loops | undefined): void {
-  const [sa, sb = { vals: NONE, mask: 0 }, sc = { vals: NONE, mask: 0 }] = sources;
+  const [sa, sb = NO_SOURCE, sc = NO_SOURCE] = sources;
   if (loops?.forward) {
     loops.forward(out, n, sa.vals, sa.mask, sb.vals, sb.mask, sc.vals, sc.mask);
     return;

@@ -16,9 +16,16 @@ import type { ClassProblem, ElementwiseKind, ElementwiseProblem, FloatArray, Ker
 type Reduction = string; // 'none' | 'mean' | 'sum' | 'batchmean'
 
 /** Whether typed arrays store the low half of an int64 first (everywhere losskit runs, in practice). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-const isFloatData = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
+/** Whether t holds float32 or float64 data, the dtypes the fused kernels take. */
+export const isFloatData = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
+
+/** The reduction's seed as the composed backward has it: mean's 1/n in the gradient's dtype, else 1. */
+export function reductionSeed(reduction: string, n: number, f32: boolean): number {
+  if (reduction !== 'mean') return 1;
+  return f32 ? Math.fround(1 / n) : 1 / n;
+}
 
 /** A weight that repeats along the flat input: its shape equals the input's trailing dims. */
 function periodicWeight(w: Tensor | null | undefined, x: Tensor): FloatArray | null | false {

@@ -12,12 +12,10 @@
 import { isGradEnabled } from '../autograd/graph.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fresh } from './memory.js';
-import { attach } from './fused.js';
+import { LITTLE_ENDIAN, attach, isFloatData, reductionSeed } from './fused.js';
 import { activeBackend, fusedOn } from './index.js';
 import { multilabelWasm, multiMarginWasm } from './wasm.js';
 import type { FloatArray } from './types.js';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** int64 class indices as int32, or null when one lies outside [lo, hi) (the composed path raises). */
 export function int32Targets(y: Tensor, lo: number, hi: number): Int32Array | null {
@@ -43,14 +41,6 @@ export function int32Targets(y: Tensor, lo: number, hi: number): Int32Array | nu
   return out;
 }
 
-const isFloat = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
-
-/** The reduction's seed as the composed backward has it: mean's 1/n in the gradient's dtype. */
-function seedOf(reduction: string, n: number, f32: boolean): number {
-  if (reduction !== 'mean') return 1;
-  return f32 ? Math.fround(1 / n) : 1 / n;
-}
-
 /** The reduced or unreduced result from the per-row losses (the composed mean/sum: float64 in order). */
 function result(rows: FloatArray, reduction: string, shape: number[]): Tensor {
   if (reduction === 'none') return new Tensor(rows, shape);
@@ -65,7 +55,7 @@ function result(rows: FloatArray, reduction: string, shape: number[]): Tensor {
  * Null for the composed path.
  */
 export function fusedMultiMargin(x: Tensor, y: Tensor, p: number, margin: number, weight: Tensor | null | undefined, reduction: string): Tensor | null {
-  if (!fusedOn() || !isFloat(x) || (x.ndim !== 1 && x.ndim !== 2) || x.numel === 0) return null;
+  if (!fusedOn() || !isFloatData(x) || (x.ndim !== 1 && x.ndim !== 2) || x.numel === 0) return null;
   if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') return null;
   const dim = x.shape[x.ndim - 1];
   const nframe = x.numel / dim;
@@ -75,7 +65,7 @@ export function fusedMultiMargin(x: Tensor, y: Tensor, p: number, margin: number
   if (!target) return null;
   const f32 = x.dtype === 'float32';
   const want = isGradEnabled() && x.requiresGrad;
-  const seed = seedOf(reduction, nframe, f32);
+  const seed = reductionSeed(reduction, nframe, f32);
   const w = weight ? (weight.data as FloatArray) : null;
   const rows = fresh(nframe, f32 ? 4 : 8, true);
   let grad: FloatArray | null = null;
@@ -161,7 +151,7 @@ function multiMargin64(v: Float64Array, tg: Int32Array, w: Float64Array | null, 
  * (class indices padded with -1). Null for the composed path.
  */
 export function fusedMultilabelMargin(x: Tensor, y: Tensor, reduction: string): Tensor | null {
-  if (!fusedOn() || !isFloat(x) || (x.ndim !== 1 && x.ndim !== 2) || x.numel === 0 || y.numel !== x.numel) return null;
+  if (!fusedOn() || !isFloatData(x) || (x.ndim !== 1 && x.ndim !== 2) || x.numel === 0 || y.numel !== x.numel) return null;
   if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') return null;
   const dim = x.shape[x.ndim - 1];
   const nframe = x.numel / dim;
@@ -171,7 +161,7 @@ export function fusedMultilabelMargin(x: Tensor, y: Tensor, reduction: string): 
   const want = isGradEnabled() && x.requiresGrad;
   const rows = fresh(nframe, f32 ? 4 : 8, true);
   const grad = want ? fresh(x.numel, f32 ? 4 : 8, true) : null;
-  const h = seedOf(reduction, nframe, f32) / dim;
+  const h = reductionSeed(reduction, nframe, f32) / dim;
   if (f32 && activeBackend().name === 'wasm' && multilabelWasm(x.data as Float32Array, target, dim, rows as Float32Array, grad as Float32Array | null, stepTable(h, true))) {
     // done in WebAssembly
   } else if (f32) multilabel32(x.data as Float32Array, target, dim, h, rows as Float32Array, grad as Float32Array | null);

@@ -16,7 +16,7 @@ import { type DType } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fresh } from './memory.js';
-import { attach } from './fused.js';
+import { attach, reductionSeed } from './fused.js';
 import { activeBackend, fusedOn } from './index.js';
 import { pointwiseWasm } from './wasm.js';
 import type { FloatArray } from './types.js';
@@ -56,8 +56,7 @@ export function fusedPointwise(name: string, kind: PointwiseKind, inputs: readon
   const want = isGradEnabled() && (gauss ? x.requiresGrad : x.requiresGrad || (kind === 'marginRanking' && inputs[1].requiresGrad));
   const bytes = dtype === 'float32' ? 4 : 8;
   const fr: Round = dtype === 'float32' ? Math.fround : identity;
-  // the composed backward's seed: mean's 1/n in the gradient's dtype
-  const seed = reduction === 'mean' ? fr(1 / n) : 1;
+  const seed = reductionSeed(reduction, n, dtype === 'float32');
   const data = inputs.map((t) => t.data as FloatArray);
   const wk = WASM_KIND[kind];
   let sum: number;

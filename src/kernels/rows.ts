@@ -10,6 +10,7 @@ import { isGradEnabled, owned, record } from '../autograd/graph.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fresh, getRuntime } from './memory.js';
 import { activeBackend, fusedOn } from './index.js';
+import { reductionSeed } from './fused.js';
 import { tripletWasm } from './wasm.js';
 import type { FloatArray } from './types.js';
 
@@ -30,7 +31,7 @@ export function fusedTriplet(a: Tensor, p: Tensor, n: Tensor, margin: number, ep
   const want = [a, p, n].map((t) => isGradEnabled() && t.requiresGrad);
   const anyGrad = want.some(Boolean);
   const f32 = dtype === 'float32';
-  const seed = reduction === 'mean' ? (f32 ? Math.fround(1 / rows) : 1 / rows) : 1;
+  const seed = reductionSeed(reduction, rows, f32);
   const data = [a, p, n].map((t) => t.data as FloatArray);
   const grads = want.map((w) => (w ? fresh(a.numel, f32 ? 4 : 8, true) : null));
   let sum: number;
